@@ -1,0 +1,100 @@
+# Commonweal developer tasks. `make help` lists them; each prints what it does as it goes.
+# Set-up steps leave stamp files, so a second run skips them until their inputs change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+STATIC := webapp/static
+GOVUK := node_modules/govuk-frontend/dist/govuk
+# mypy (strict) checks the pure packages (those that exist so far) and config.py.
+MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
+
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench constraints clean
+
+help:
+	@echo "Commonweal make targets:"
+	@echo "  make run          set up, migrate the database and serve on http://127.0.0.1:\$${PORT:-5000}"
+	@echo "  make test         set up, then ruff, import contracts, mypy and pytest (what CI runs)"
+	@echo "  make lint         ruff check, ruff format --check and the import-linter contracts"
+	@echo "  make typecheck    mypy (strict) on criteria, reports and config.py"
+	@echo "  make fmt          format the code and apply ruff's safe fixes"
+	@echo "  make bench        run the scoring benchmark (bench/bench_scoring.py)"
+	@echo "  make install      create $(VENV) with Commonweal and its test and dev tools"
+	@echo "  make assets       install GOV.UK Frontend into $(STATIC)"
+	@echo "  make db-upgrade   apply the Alembic migrations to the configured database"
+	@echo "  make seed         load demo data (not written yet)"
+	@echo "  make constraints  rewrite constraints.txt from the packages installed in $(VENV)"
+	@echo "  make clean        remove $(VENV), installed assets and caches (instance/ data is kept)"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@echo "==> Installing Commonweal with its test and dev tools into $(VENV) (pinned by constraints.txt)"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,dev]'
+	@touch $@
+
+assets: $(STATIC)/.installed
+
+$(STATIC)/.installed: package.json $(wildcard package-lock.json)
+	@echo "==> Installing GOV.UK Frontend from npm and copying its assets into $(STATIC)"
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	rm -rf $(STATIC)
+	mkdir -p $(STATIC)
+	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.css.map $(STATIC)/
+	cp $(GOVUK)/govuk-frontend.min.js $(GOVUK)/govuk-frontend.min.js.map $(STATIC)/
+	cp -R $(GOVUK)/assets/fonts $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json $(STATIC)/
+	@touch $@
+
+db-upgrade: install
+	@echo "==> Applying database migrations"
+	$(FLASK) db upgrade
+
+seed: db-upgrade
+	@echo "==> Demo data: nothing to load yet"
+
+run: install assets db-upgrade seed
+	@echo "==> Serving Commonweal on http://127.0.0.1:$${PORT:-5000} (Ctrl-C stops it)"
+	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --no-control-socket --access-logfile - 'webapp:create_app()'
+
+test: install assets lint typecheck
+	@echo "==> Running the tests"
+	$(BIN)/pytest
+
+lint: install
+	@echo "==> Checking style with ruff"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@echo "==> Checking the import contracts (layers in ARCHITECTURE.md)"
+	$(BIN)/lint-imports
+
+typecheck: install
+	@echo "==> Type-checking with mypy (strict): $(MYPY_TARGETS)"
+	$(BIN)/mypy $(MYPY_TARGETS)
+
+fmt: install
+	@echo "==> Formatting with ruff and applying its safe fixes"
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@echo "==> Benchmarking the scoring engine"
+	$(PY) bench/bench_scoring.py
+
+constraints: install
+	@echo "==> Writing constraints.txt from the packages installed in $(VENV)"
+	{ echo "# Every package of the tested environment, pinned (pip freeze, without commonweal itself)."; \
+	  echo "# Regenerate after changing dependencies in pyproject.toml: make constraints"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -vi '^commonweal=='; } > constraints.txt
+
+clean:
+	@echo "==> Removing $(VENV), node_modules, $(STATIC) and caches (instance/ data is kept)"
+	rm -rf $(VENV) node_modules $(STATIC) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache \
+		.hypothesis htmlcov .coverage build dist *.egg-info
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,185 @@
+"""Configuration for the Commonweal web app: one class per environment, chosen by `get_config()`.
+
+`COMMONWEAL_ENV` picks the environment (`development` when unset). Production reads its secrets
+from the environment and refuses to start without a proper `SECRET_KEY`. Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+MIGRATIONS_PATH = PROJECT_ROOT / "migrations"
+DEFAULT_SQLITE_PATH = INSTANCE_PATH / "commonweal.sqlite3"
+
+MIN_SECRET_KEY_LENGTH = 32
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
+TESTING_SECRET_KEY = "testing-only-secret-key-never-use-in-production"
+# Values copied from examples and tutorials; a production key must be none of them.
+KNOWN_PLACEHOLDER_SECRET_KEYS = frozenset(
+    {
+        DEVELOPMENT_SECRET_KEY,
+        TESTING_SECRET_KEY,
+        "dev",
+        "secret",
+        "changeme",
+        "change-me",
+        "change-this",
+        "please-change-me",
+        "replace-me",
+        "your-secret-key",
+        "your-secret-key-here",
+        "secret-key",
+        "insecure",
+    }
+)
+
+_POSTGRES_PREFIXES = ("postgres://", "postgresql://", "postgresql+psycopg2://")
+_PSYCOPG_PREFIX = "postgresql+psycopg://"
+
+
+def normalise_database_url(url: str) -> str:
+    """Return `url` with any PostgreSQL scheme rewritten to the psycopg 3 driver.
+
+    Hosting platforms hand out `postgres://` or `postgresql://` URLs; SQLAlchemy would pick the
+    psycopg2 driver for those, which Commonweal does not install.
+    """
+    for prefix in _POSTGRES_PREFIXES:
+        if url.startswith(prefix):
+            return _PSYCOPG_PREFIX + url[len(prefix) :]
+    return url
+
+
+def sqlite_url(path: Path) -> str:
+    """Return the SQLAlchemy URL of the SQLite file at `path` (made absolute)."""
+    return f"sqlite:///{path.resolve()}"
+
+
+def engine_options_for(url: str) -> dict[str, Any]:
+    """Return SQLAlchemy engine options suited to the database behind `url`."""
+    if url.startswith("postgresql"):
+        # Drop connections the server closed while idle instead of failing a request.
+        return {"pool_pre_ping": True}
+    return {}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME: ClassVar[str] = "base"
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str = sqlite_url(DEFAULT_SQLITE_PATH)
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}  # noqa: RUF012 - Flask reads it, never mutates
+    MIGRATIONS_DIRECTORY: str = str(MIGRATIONS_PATH)
+
+    TESTING = False
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # Evidence uploads are documents, not media: refuse anything bigger early.
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+    def validate(self) -> None:
+        """Raise `RuntimeError` if these settings are unsafe to start with."""
+
+
+class DevelopmentConfig(Config):
+    """A single machine: SQLite file under `instance/`, a fixed development secret."""
+
+    ENV_NAME = "development"
+
+    def __init__(self, database_url: str | None = None) -> None:
+        url = database_url or os.environ.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
+
+
+class TestingConfig(Config):
+    """Automated tests: database from the argument, else `TEST_DATABASE_URL`, else in memory.
+
+    CSRF protection stays on, as in production; a test that posts a form fetches the token.
+    """
+
+    ENV_NAME = "testing"
+    TESTING = True
+    __test__ = False  # a settings class, not a test class, whatever pytest guesses from its name
+
+    def __init__(self, database_url: str | None = None) -> None:
+        url = database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+        self.SECRET_KEY = TESTING_SECRET_KEY
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
+
+
+class ProductionConfig(Config):
+    """A deployment: `SECRET_KEY` and `DATABASE_URL` come from the environment.
+
+    Without `DATABASE_URL` the SQLite file under `instance/` is used, so one machine still works.
+    Construction fails with `RuntimeError` when the secret key is missing or weak.
+    """
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self.SECRET_KEY = env.get("SECRET_KEY")
+        url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
+        self.validate()
+
+    def validate(self) -> None:
+        key = self.SECRET_KEY
+        advice = (
+            "Set SECRET_KEY in the environment to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, for example the output of: "
+            'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+        if not key:
+            raise RuntimeError(
+                f"Commonweal will not start in production: SECRET_KEY is not set. {advice}"
+            )
+        if key.strip().lower() in KNOWN_PLACEHOLDER_SECRET_KEYS:
+            raise RuntimeError(
+                "Commonweal will not start in production: SECRET_KEY is a published placeholder "
+                f"value. {advice}"
+            )
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(
+                f"Commonweal will not start in production: SECRET_KEY has {len(key)} characters, "
+                f"fewer than {MIN_SECRET_KEY_LENGTH}. {advice}"
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    DevelopmentConfig.ENV_NAME: DevelopmentConfig,
+    TestingConfig.ENV_NAME: TestingConfig,
+    ProductionConfig.ENV_NAME: ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> Config:
+    """Return the validated settings for environment `name` (default: `$COMMONWEAL_ENV`).
+
+    Raises `RuntimeError` for an unknown name or settings that are unsafe to start with.
+    """
+    chosen = (name or os.environ.get("COMMONWEAL_ENV") or DevelopmentConfig.ENV_NAME).strip()
+    try:
+        config_class = CONFIGS[chosen.lower()]
+    except KeyError:
+        known = ", ".join(sorted(CONFIGS))
+        raise RuntimeError(
+            f"Unknown Commonweal environment {chosen!r} (from COMMONWEAL_ENV or get_config()). "
+            f"Use one of: {known}."
+        ) from None
+    config = config_class()
+    config.validate()
+    return config

@@ -1,0 +1,1 @@
+"""Report context builders, templates and PDF rendering."""

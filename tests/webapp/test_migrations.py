@@ -1,0 +1,49 @@
+"""The Alembic migrations: they build the schema the models describe, and undo it cleanly."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+
+from webapp.extensions import db
+from webapp.models import Organisation
+
+
+def table_names() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrated_app: Flask):
+    with unmigrated_app.app_context():
+        assert table_names() == set()
+
+        upgrade()
+        assert table_names() == {"alembic_version", "organisation"}
+
+        downgrade(revision="base")
+        assert table_names() == {"alembic_version"}
+
+        upgrade()
+        assert "organisation" in table_names()
+
+
+def test_migrated_schema_matches_the_models(app: Flask):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+
+    assert differences == []
+
+
+def test_organisation_gets_a_creation_time_from_the_database(app: Flask):
+    with app.app_context():
+        db.session.add(Organisation(name="Wigan Community Care CIC"))
+        db.session.commit()
+
+        organisation = db.session.scalars(sa.select(Organisation)).one()
+
+    assert organisation.id is not None
+    assert organisation.created_at is not None

@@ -1,0 +1,71 @@
+"""The Commonweal web app: `create_app()` builds a configured Flask application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from config import get_config
+from webapp.errors import register_error_handlers
+from webapp.extensions import csrf, db, migrate
+
+
+def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
+    """Create the app.
+
+    `config` is a settings object (such as `config.TestingConfig()`), or a mapping of settings
+    laid over the environment's defaults, or `None` for the environment's defaults alone
+    (`COMMONWEAL_ENV`, see `config.get_config`).
+    """
+    app = Flask(__name__, static_url_path="/assets", instance_relative_config=True)
+
+    if config is None or isinstance(config, Mapping):
+        app.config.from_object(get_config())
+        if config is not None:
+            app.config.from_mapping(config)
+    else:
+        app.config.from_object(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _configure_templates(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
+    csrf.init_app(app)
+
+    # Imported here so the tables are known to SQLAlchemy and Alembic once an app exists.
+    from webapp import models  # noqa: F401
+    from webapp.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    register_error_handlers(app)
+    app.after_request(_set_security_headers)
+    return app
+
+
+def _configure_templates(app: Flask) -> None:
+    """Look up templates in the app first, then GOV.UK Frontend's Jinja ports by prefix."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("webapp"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+
+
+def _set_security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response

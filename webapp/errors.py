@@ -1,0 +1,18 @@
+"""Error pages in the GOV.UK style, rendered for the whole app."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render the app's own pages for page-not-found and server errors."""
+
+    @app.errorhandler(404)
+    def page_not_found(error: HTTPException) -> tuple[str, int]:
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[str, int]:
+        return render_template("errors/500.html"), 500
