@@ -37,9 +37,7 @@ def test_every_builtin_framework_loads_and_passes_every_check(path: Path) -> Non
 
 
 def test_there_is_at_least_one_builtin_framework() -> None:
-    if not BUILTIN_FILES:
-        pytest.skip("criteria/frameworks/ holds no framework yet")
-    assert [f.id for f in builtin_frameworks()]
+    assert "ethical-care" in [f.id for f in builtin_frameworks()]
 
 
 def test_builtin_frameworks_have_distinct_ids_and_versions() -> None:
@@ -61,8 +59,6 @@ def test_every_example_file_and_the_framework_it_names_load(path: Path) -> None:
 
 
 def test_there_is_at_least_one_example() -> None:
-    if not EXAMPLE_FILES:
-        pytest.skip("examples/ holds no YAML file yet")
     assert EXAMPLE_FILES
 
 
@@ -77,8 +73,6 @@ def test_unknown_framework_id_is_a_key_error_listing_the_builtin_ids() -> None:
 
 
 def test_load_builtin_is_cached() -> None:
-    if not BUILTIN_FILES:
-        pytest.skip("criteria/frameworks/ holds no framework yet")
     first = builtin_frameworks()[0]
 
     assert load_builtin(first.id) is load_builtin(first.id)

@@ -24,8 +24,6 @@ from criteria.result import BidResult, RoundResult
 
 FRAMEWORKS = Path(criteria.__file__).parent / "frameworks"
 FRAMEWORK_FILE = FRAMEWORKS / "ethical-care.yaml"
-LOADER_FILE = Path(criteria.__file__).parent / "loader.py"
-ENGINE_FILE = Path(criteria.__file__).parent / "engine.py"
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +46,6 @@ def test_framework_file_matches_the_model(framework: Framework) -> None:
     assert len(framework.criteria) == 34
 
 
-@pytest.mark.skipif(not LOADER_FILE.exists(), reason="criteria/loader.py is not written yet")
 def test_framework_loads_with_the_loader_and_passes_every_cross_check(
     framework: Framework,
 ) -> None:
@@ -415,8 +412,6 @@ def marks_for(bid_id: str, points: int = 3, **overrides: int) -> dict[str, Crite
 
 @pytest.fixture(scope="module")
 def engine() -> ModuleType:
-    if not ENGINE_FILE.exists():
-        pytest.skip("criteria/engine.py is not written yet")
     import criteria.engine
 
     return criteria.engine
