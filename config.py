@@ -84,6 +84,22 @@ class Config:
     SESSION_COOKIE_SECURE = False
     # Evidence uploads are documents, not media: refuse anything bigger early.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    UPLOAD_FOLDER: str = str(INSTANCE_PATH / "uploads")
+
+    COUNCIL_NAME: str = os.environ.get("COUNCIL_NAME", "Wellfield Borough Council")
+    # Sign-in attempts and other limits; Redis (redis://127.0.0.1:6379) shares them across workers.
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "10 per minute"
+    # Mail: "log" writes messages to the application log; "smtp" sends them.
+    MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "log")
+    MAIL_SERVER: str = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT: int = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS: bool = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER: str = os.environ.get("MAIL_SENDER", "commonweal@localhost")
 
     def validate(self) -> None:
         """Raise `RuntimeError` if these settings are unsafe to start with."""
@@ -109,6 +125,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    UPLOAD_FOLDER = ""  # set per test to a temporary directory
     __test__ = False  # a settings class, not a test class, whatever pytest guesses from its name
 
     def __init__(self, database_url: str | None = None) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
 
 from config import TestingConfig, normalise_database_url
 from webapp import create_app
 from webapp.extensions import db
+from webapp.models import Organisation, Role, User
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -39,7 +42,9 @@ def pytest_report_header() -> str:
 def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestingConfig]:
     """Settings for a test app on an empty database of each kind under test."""
     if request.param == "sqlite":
-        yield TestingConfig(f"sqlite:///{tmp_path / 'commonweal-test.sqlite3'}")
+        config = TestingConfig(f"sqlite:///{tmp_path / 'commonweal-test.sqlite3'}")
+        config.UPLOAD_FOLDER = str(tmp_path / "uploads")
+        yield config
         return
 
     url = normalise_database_url(POSTGRES_URL)
@@ -48,6 +53,7 @@ def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Testi
     with admin_engine.connect() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     config = TestingConfig(url)
+    config.UPLOAD_FOLDER = str(tmp_path / "uploads")
     config.SQLALCHEMY_ENGINE_OPTIONS = {
         **config.SQLALCHEMY_ENGINE_OPTIONS,
         "connect_args": {"options": f"-csearch_path={schema}"},
@@ -86,3 +92,58 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+# --- people and sign-in -------------------------------------------------------------
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., User]:
+    """Create a user: `make_user(Role.COMMISSIONER)`; providers get an organisation."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: Role = Role.PROVIDER,
+        *,
+        email: str | None = None,
+        organisation: Organisation | None = None,
+        password: str = DEFAULT_PASSWORD,
+        **fields: object,
+    ) -> User:
+        number = next(counter)
+        with app.app_context():
+            if role == Role.PROVIDER and organisation is None:
+                organisation = Organisation(name=f"Provider {number} Ltd")
+                db.session.add(organisation)
+                db.session.flush()
+            user = User(
+                email=email or f"{role.value}{number}@example.org",
+                name=f"{role.label} {number}",
+                role=role.value,
+                organisation_id=organisation.id if organisation else None,
+                password_hash=generate_password_hash(password),
+                email_confirmed_at=datetime.now(UTC),
+                **fields,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Put `user` in the test client's session, as Flask-Login does after a real sign-in."""
+
+    def sign(user: User) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return sign

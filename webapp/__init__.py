@@ -11,8 +11,9 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import get_config
+from webapp import navigation
 from webapp.errors import register_error_handlers
-from webapp.extensions import csrf, db, migrate
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
@@ -37,12 +38,16 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
     # Imported here so the tables are known to SQLAlchemy and Alembic once an app exists.
     from webapp import models  # noqa: F401
+    from webapp.auth import roles  # noqa: F401  (registers the user loader)
     from webapp.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    navigation.init_app(app)
     register_error_handlers(app)
     app.after_request(_set_security_headers)
     return app

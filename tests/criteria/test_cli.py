@@ -144,9 +144,7 @@ def test_score_json_is_byte_identical_across_runs() -> None:
 def test_score_csv_has_one_row_per_bid_and_explain_one_row_per_criterion() -> None:
     summary = list(csv.DictReader(io.StringIO(run("score", ROUND_FILE, "--format", "csv").output)))
     detail = list(
-        csv.DictReader(
-            io.StringIO(run("score", ROUND_FILE, "--format", "csv", "--explain").output)
-        )
+        csv.DictReader(io.StringIO(run("score", ROUND_FILE, "--format", "csv", "--explain").output))
     )
 
     assert len(summary) == 8

@@ -21,7 +21,17 @@ def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrate
         assert table_names() == set()
 
         upgrade()
-        assert table_names() == {"alembic_version", "organisation"}
+        assert table_names() == {
+            "alembic_version",
+            "organisation",
+            "user_account",
+            "framework_version",
+            "commissioning_round",
+            "round_invitation",
+            "bid",
+            "self_assessment",
+            "evidence_file",
+        }
 
         downgrade(revision="base")
         assert table_names() == {"alembic_version"}

@@ -23,7 +23,7 @@ def test_every_page_is_a_gov_uk_page_with_one_h1_and_unique_ids(get_page: GetPag
     assert page.html_lang == "en"
     assert {"govuk-template", "govuk-template__body", "govuk-main-wrapper"} <= page.classes
     assert page.duplicate_ids == []
-    assert page.title.endswith("– Commonweal")
+    assert page.title.endswith("– Commonweal – Wellfield Borough Council")
 
 
 def test_home_page_names_the_service_and_says_what_it_does(get_page: GetPage):
@@ -31,7 +31,7 @@ def test_home_page_names_the_service_and_says_what_it_does(get_page: GetPage):
 
     assert page.status_code == 200
     assert page.h1s == ["Commission care that keeps value in your area"]
-    assert {"govuk-header", "govuk-service-navigation", "govuk-footer"} <= page.classes
+    assert {"govuk-generic-header", "govuk-service-navigation", "govuk-footer"} <= page.classes
     assert "govuk-phase-banner" in page.classes
 
 
@@ -59,7 +59,7 @@ def test_accessibility_statement_page(get_page: GetPage):
 
     assert page.status_code == 200
     assert page.h1s == ["Accessibility statement for Commonweal"]
-    assert page.title == "Accessibility statement – Commonweal"
+    assert page.title == "Accessibility statement – Commonweal – Wellfield Borough Council"
 
 
 def test_unknown_address_shows_the_page_not_found_page(get_page: GetPage):

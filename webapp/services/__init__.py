@@ -1,0 +1,1 @@
+"""Use cases: each owns its transaction and authorisation checks and calls the domain."""
