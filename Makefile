@@ -27,7 +27,7 @@ help:
 	@echo "  make install      create $(VENV) with Commonweal and its test and dev tools"
 	@echo "  make assets       install GOV.UK Frontend into $(STATIC)"
 	@echo "  make db-upgrade   apply the Alembic migrations to the configured database"
-	@echo "  make seed         load demo data (not written yet)"
+	@echo "  make seed         load the demo data if missing and list the demo sign-ins"
 	@echo "  make constraints  rewrite constraints.txt from the packages installed in $(VENV)"
 	@echo "  make clean        remove $(VENV), installed assets and caches (instance/ data is kept)"
 
@@ -56,14 +56,32 @@ db-upgrade: install
 	@echo "==> Applying database migrations"
 	$(FLASK) db upgrade
 
+# Idempotent and quick: a first start loads the demo, later ones only list its sign-ins. A
+# database with accounts of its own (and no demo ones) is left alone, and production never seeds.
 seed: db-upgrade
-	@echo "==> Demo data: nothing to load yet"
+	@if [ "$${COMMONWEAL_ENV:-development}" = production ]; then \
+		echo "==> Demo data: not loaded in production"; \
+	else \
+		echo "==> Loading the demo data that is missing and listing the demo sign-ins"; \
+		$(FLASK) seed-demo --skip-if-in-use; \
+	fi
 
 run: install assets db-upgrade seed
-	@echo "==> Serving Commonweal on http://127.0.0.1:$${PORT:-5000} (Ctrl-C stops it)"
+	@echo "==> Serving Commonweal on http://127.0.0.1:$${PORT:-5000} (Ctrl-C stops it); sign in with an account listed above"
 	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --no-control-socket --access-logfile - 'webapp:create_app()'
 
 test: install assets lint typecheck
+	@if [ -x /usr/bin/chromium ]; then \
+		echo "==> Browser tests will drive /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> Installing Debian's chromium for the browser tests (apt-get install chromium)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends chromium \
+			|| { apt-get update && apt-get install -y --no-install-recommends chromium; } \
+			|| echo "==> Could not install chromium: the browser tests will skip (or fail with REQUIRE_BROWSER=1)"; \
+	else \
+		echo "==> No chromium, and installing it needs root and apt-get: the browser tests will skip (or fail with REQUIRE_BROWSER=1)"; \
+	fi
 	@echo "==> Running the tests"
 	$(BIN)/pytest
 

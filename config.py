@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -82,6 +83,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # A signed-in session lasts a working day; "remember me" cookies get the same protections.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    REMEMBER_COOKIE_DURATION = timedelta(hours=8)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
     # Evidence uploads are documents, not media: refuse anything bigger early.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -100,6 +107,9 @@ class Config:
     MAIL_USERNAME: str | None = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD: str | None = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER: str = os.environ.get("MAIL_SENDER", "commonweal@localhost")
+    # Links in emails start with this (https://commonweal.council.example) when set, rather than
+    # with the Host header of the request that caused them, which a client can forge.
+    PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")
 
     def validate(self) -> None:
         """Raise `RuntimeError` if these settings are unsafe to start with."""
@@ -144,6 +154,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from config import get_config
 from webapp import navigation
+from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -43,12 +44,23 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
 
     # Imported here so the tables are known to SQLAlchemy and Alembic once an app exists.
     from webapp import models  # noqa: F401
+    from webapp.admin import bp as admin_bp
     from webapp.auth import roles  # noqa: F401  (registers the user loader)
+    from webapp.auth.views import bp as auth_bp
+    from webapp.commissioning import bp as commissioning_bp
+    from webapp.evidence import bp as evidence_bp
+    from webapp.provider import bp as provider_bp
     from webapp.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(commissioning_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(evidence_bp)
+    app.register_blueprint(provider_bp)
     navigation.init_app(app)
     register_error_handlers(app)
+    register_cli(app)
     app.after_request(_set_security_headers)
     return app
 

@@ -1,0 +1,140 @@
+"""Browser tests: the real app on a live server, driven by Debian's Chromium with Playwright.
+
+The server is the app itself (`create_app`) on a temporary SQLite database, migrated and seeded
+with the demo data, served by werkzeug on 127.0.0.1 in a background thread. The browser is
+`/usr/bin/chromium` (Debian's package); no browser is ever downloaded. Without it these tests
+skip with a loud message, or fail when REQUIRE_BROWSER=1 (as in CI).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Playwright, sync_playwright
+from werkzeug.serving import make_server
+
+from config import TestingConfig
+from tests.browser.journey import Journey
+from webapp import create_app
+from webapp.demo import seed_demo
+from webapp.extensions import db
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_DIRECTORY = Path(__file__).resolve().parent
+NO_BROWSER_MESSAGE = (
+    f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing. Install Debian's package "
+    "(apt-get install chromium) or run `make test`, which installs it when it can. "
+    "Set REQUIRE_BROWSER=1 to make a missing browser fail the run instead."
+)
+_skipped_for_no_browser: list[str] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BROWSER_DIRECTORY in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_for_no_browser:
+        terminalreporter.write_sep("!", "browser tests skipped", red=True, bold=True)
+        terminalreporter.write_line(NO_BROWSER_MESSAGE, red=True, bold=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_PASSED] = report.passed
+    return report
+
+
+_CALL_PASSED = pytest.StashKey[bool]()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo data, answering on a free port of 127.0.0.1."""
+    directory = tmp_path_factory.mktemp("live-server")
+    config = TestingConfig(f"sqlite:///{directory / 'commonweal.sqlite3'}")
+    config.UPLOAD_FOLDER = str(directory / "uploads")
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        seed_demo()
+    # One line per request and asset drowns a failure's own output; warnings still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing", pytrace=False)
+        _skipped_for_no_browser.append(NO_BROWSER_MESSAGE)
+        pytest.skip(NO_BROWSER_MESSAGE)
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def journey(
+    request: pytest.FixtureRequest, chromium: Browser, live_server: LiveServer
+) -> Iterator[Journey]:
+    """A fresh browser session (no cookies) on the live server."""
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        journey = Journey(page, live_server.url)
+        yield journey
+        if request.node.stash.get(_CALL_PASSED, False):
+            journey.finish()
+    finally:
+        context.close()

@@ -1,0 +1,211 @@
+"""A person's way through the app in a real browser, with every page audited by axe-core.
+
+`Journey` wraps a Playwright page. Each way of reaching a page (`go`, `click`, `submit`) waits
+for it to load, checks that it answered without an error, and runs axe-core on it; a violation
+of impact serious or critical fails the test with the rule, its impact and the elements
+concerned. The journey also watches the browser: a page reached some other way and never
+audited, or a JavaScript error, fails the test when the journey ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, Response
+
+FAILING_IMPACTS = frozenset({"serious", "critical"})
+_AXE = Axe()
+
+_CONDITIONAL_REVEAL = re.compile(
+    r'^<input class="govuk-(radios|checkboxes)__input"[^>]* aria-controls="conditional-'
+)
+_ONLY_ARIA_EXPANDED = re.compile(r'^aria-expanded="(true|false)"$')
+
+
+def _govuk_conditional_reveal(rule: str, node: dict[str, Any]) -> bool:
+    """GOV.UK Frontend's own, documented finding: its script puts `aria-expanded` on a radio
+    or checkbox that reveals a follow-up question, which ARIA does not list for those roles.
+
+    The Design System keeps it on purpose, because screen readers announce it (known issue
+    alphagov/govuk-frontend#979). Only that attribute, on that component, is let through;
+    any other `aria-allowed-attr` failure still fails the audit.
+    """
+    if rule != "aria-allowed-attr" or not _CONDITIONAL_REVEAL.match(node.get("html", "")):
+        return False
+    failures = [check for key in ("any", "all", "none") for check in node.get(key, [])]
+    attributes = [str(item) for check in failures for item in (check.get("data") or [])]
+    return bool(attributes) and all(_ONLY_ARIA_EXPANDED.match(a) for a in attributes)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    impact: str
+    help: str
+    targets: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = "\n      ".join(self.targets)
+        return f"  {self.rule} ({self.impact}): {self.help}\n      {where}"
+
+
+def serious_violations(axe_response: dict[str, Any]) -> list[Violation]:
+    """The violations in an axe-core result that are serious or critical (less GOV.UK
+    Frontend's documented conditional-reveal finding)."""
+    found = []
+    for violation in axe_response.get("violations", []):
+        if violation.get("impact") not in FAILING_IMPACTS:
+            continue
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if not _govuk_conditional_reveal(violation["id"], node)
+        ]
+        if not nodes:
+            continue
+        targets = tuple(" ".join(str(part) for part in node.get("target", [])) for node in nodes)
+        found.append(
+            Violation(violation["id"], violation["impact"], violation.get("help", ""), targets)
+        )
+    return found
+
+
+class Journey:
+    """One browser tab on the live server, auditing every page it lands on."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self.audited: list[str] = []
+        self.unaudited: list[str] = []
+        self.script_errors: list[str] = []
+        self._pending: str | None = None
+        # "load" fires once per new document, not for moves to a #fragment within a page.
+        page.on("load", self._loaded)
+        page.on("pageerror", lambda error: self.script_errors.append(f"{page.url}: {error}"))
+
+    # --- reaching pages ----------------------------------------------------------------
+
+    def go(self, path: str) -> Response | None:
+        """Open `path` (relative to the server) and audit the page."""
+        response = self.page.goto(self.url(path))
+        return self._arrived(response)
+
+    def click(self, name: str, *, role: Literal["link", "button"] = "link") -> Response | None:
+        """Follow the link (or press the button) called `name`, then audit the new page."""
+        return self.navigate_by(self.page.get_by_role(role, name=name, exact=True).first)
+
+    def submit(self, name: str = "Continue") -> Response | None:
+        """Press the form button called `name` and audit the page that answers."""
+        return self.click(name, role="button")
+
+    def navigate_by(self, locator: Locator) -> Response | None:
+        """Click `locator`, which must lead to another page, and audit that page."""
+        with self.page.expect_navigation() as navigation:
+            locator.click()
+        return self._arrived(navigation.value)
+
+    def _arrived(self, response: Response | None) -> Response | None:
+        self.page.wait_for_load_state()
+        if response is not None:
+            assert response.status < 400, (
+                f"{response.request.method} {response.url} answered {response.status}:\n"
+                f"{self.main_text()[:2000]}"
+            )
+        self.audit()
+        return response
+
+    # --- checks ------------------------------------------------------------------------
+
+    def audit(self) -> None:
+        """Run axe-core on the current page; fail on any serious or critical violation."""
+        try:
+            result = _AXE.run(self.page)
+        except PlaywrightError as exc:  # the page went away under the audit
+            raise AssertionError(f"axe-core could not audit {self.page.url}: {exc}") from exc
+        self.audited.append(self.page.url)
+        self._pending = None
+        violations = serious_violations(result.response)
+        assert not violations, (
+            f"axe-core found {len(violations)} serious or critical accessibility "
+            f"violation(s) on {self.page.url}:\n" + "\n".join(str(v) for v in violations)
+        )
+
+    def heading(self) -> str:
+        """The text of the page's one h1 (fails if there is not exactly one)."""
+        headings = self.page.locator("h1")
+        assert headings.count() == 1, f"{self.page.url} has {headings.count()} h1 elements"
+        return " ".join(headings.first.inner_text().split())
+
+    def expect_heading(self, pattern: str) -> None:
+        text = self.heading()
+        assert re.search(pattern, text, re.IGNORECASE), (
+            f"expected an h1 matching {pattern!r} on {self.page.url}, found {text!r}"
+        )
+
+    def main_text(self) -> str:
+        main = self.page.locator("main")
+        return main.inner_text() if main.count() else self.page.content()
+
+    def banners(self) -> str:
+        """The text of the page's notification banners (where flashed messages show)."""
+        return "\n".join(self.page.locator(".govuk-notification-banner").all_inner_texts())
+
+    def error_summary(self) -> str:
+        summary = self.page.locator(".govuk-error-summary")
+        return summary.inner_text() if summary.count() else ""
+
+    def path(self) -> str:
+        return self.page.url.removeprefix(self.base_url)
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else f"{self.base_url}{path}"
+
+    # --- common steps -------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str) -> None:
+        """Sign in from the sign-in page, landing on the role's first page."""
+        self.go("/sign-in")
+        self.fill("Email address", email)
+        self.fill("Password", password)
+        self.submit("Sign in")
+        assert not self.error_summary(), f"sign-in refused: {self.error_summary()}"
+
+    # --- filling in forms --------------------------------------------------------------
+
+    def fill(self, label: str, value: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(value)
+
+    def choose(self, label: str) -> None:
+        """Tick the radio or checkbox labelled `label`."""
+        self.page.get_by_label(label, exact=True).check()
+
+    # --- watching ----------------------------------------------------------------------
+
+    def _loaded(self, page: Page) -> None:
+        if self._pending is not None:
+            self.unaudited.append(self._pending)
+        self._pending = page.url
+
+    def finish(self) -> None:
+        """Fail if a page was shown but never audited, or a script failed on any page."""
+        unaudited = [*self.unaudited, *([self._pending] if self._pending else [])]
+        problems = []
+        if unaudited:
+            problems.append("pages shown but not audited: " + ", ".join(unaudited))
+        if self.script_errors:
+            problems.append("JavaScript errors: " + "; ".join(self.script_errors))
+        assert not problems, "\n".join(problems)
+
+
+@contextmanager
+def journey_on(page: Page, base_url: str) -> Iterator[Journey]:
+    journey = Journey(page, base_url)
+    yield journey
+    journey.finish()

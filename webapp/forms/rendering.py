@@ -1,0 +1,185 @@
+"""Showing a built section form the GOV.UK way: questions, revealed follow-ups, the error summary.
+
+A follow-up whose `show_if` depends on a radios or checkboxes question of the same section,
+and holds for exactly one of its options, is revealed under that option (GOV.UK conditional
+reveal; without JavaScript every revealed question simply shows). Any other follow-up is shown
+on the page with a hint saying when it applies, and is ignored when its condition does not hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+from wtforms import Field
+
+from criteria.answers import AnswerError, parse_answer
+from criteria.conditions import condition_holds, describe_condition
+from criteria.model import Criterion, Framework, ShowIf
+from webapp.forms.builder import (
+    SectionForm,
+    evidence_field_name,
+    field_name,
+    section_of,
+)
+from webapp.forms.fields import LABEL_CLASSES, LEGEND_CLASSES, kind_of
+
+__all__ = ["Question", "error_summary_items", "section_questions"]
+
+
+@dataclass
+class Question:
+    """One criterion on the page, with the follow-ups revealed under its options."""
+
+    criterion: Criterion
+    field: Field
+    document: Field | None = None
+    reveals: dict[int, list[Question]] = field(default_factory=dict)
+    applies_when: str | None = None
+    current_file: str | None = None
+    nested: bool = False
+    """Revealed under an option: a smaller label, as GOV.UK asks of conditional questions."""
+
+    def render(self) -> Markup:
+        """The question's HTML (GOV.UK macros), revealed follow-ups included."""
+        html = self.field(params=self._params())
+        if self.document is not None:
+            html += self.document(params=self._document_params())
+        return Markup(html)
+
+    def _hint(self) -> dict[str, Any] | None:
+        parts = [p for p in (self.criterion.hint, self.applies_when) if p]
+        if kind_of(self.criterion).upload and self.current_file:
+            parts.append(f"Current file: {self.current_file}. Uploading a new file replaces it.")
+        if self.criterion.type == "date" and not parts:
+            parts.append("For example, 27 3 2026")
+        if not parts:
+            return None
+        return {"html": Markup("<br>").join(escape(p) for p in parts)}
+
+    def _params(self) -> dict[str, Any]:
+        kind = kind_of(self.criterion)
+        params: dict[str, Any] = kind.params(self.criterion)
+        params["hint"] = self._hint()
+        if kind.fieldset:
+            legend = "govuk-fieldset__legend--s" if self.nested else LEGEND_CLASSES
+            params["fieldset"] = {"legend": {"text": self.criterion.prompt, "classes": legend}}
+        else:
+            label = "govuk-label--s" if self.nested else LABEL_CLASSES
+            params["label"] = {"text": self.criterion.prompt, "classes": label}
+        if kind.choices:
+            params["items"] = self._items()
+            if self.criterion.type == "yes_no" and not self.reveals:
+                params["classes"] = "govuk-radios--inline"
+        return params
+
+    def _items(self) -> list[dict[str, Any]]:
+        choices = self.criterion.choices or ()
+        count = len(choices) if choices else 2  # yes/no
+        items: list[dict[str, Any]] = []
+        for index in range(count):
+            item: dict[str, Any] = {}
+            if index < len(choices) and choices[index].hint:
+                item["hint"] = {"text": choices[index].hint}
+            follow_ups = self.reveals.get(index)
+            if follow_ups:
+                item["conditional"] = {"html": Markup("").join(q.render() for q in follow_ups)}
+            items.append(item)
+        return items
+
+    def _document_params(self) -> dict[str, Any]:
+        demand = self.criterion.evidence
+        parts = [demand.description] if demand else []
+        if self.current_file:
+            parts.append(f"Current file: {self.current_file}. Uploading a new file replaces it.")
+        return {
+            "label": {"classes": "govuk-label--s"},
+            "hint": {"html": Markup("<br>").join(escape(p) for p in parts)} if parts else None,
+        }
+
+
+def _option_values(criterion: Criterion) -> list[str]:
+    return ["yes", "no"] if criterion.type == "yes_no" else list(criterion.choice_values)
+
+
+def _revealing_option(
+    parent: Criterion, follow_up: Criterion, params: Mapping[str, Any]
+) -> int | None:
+    """The one option of `parent` that, chosen, asks `follow_up`; None if not exactly one."""
+    if not kind_of(parent).choices or follow_up.show_if is None:
+        return None
+    holding = []
+    for index, value in enumerate(_option_values(parent)):
+        raw: Any = [value] if parent.type == "multiple_choice" else value
+        try:
+            typed = parse_answer(parent, raw)
+        except AnswerError:
+            continue
+        if condition_holds(follow_up.show_if, typed, params):
+            holding.append(index)
+    return holding[0] if len(holding) == 1 else None
+
+
+_CONDITION_VERBS = (
+    ("must not be ", "is not "),
+    ("must include ", "includes "),
+    ("must be ", "is "),
+)
+
+
+def applies_when(condition: ShowIf, asker: Criterion, params: Mapping[str, Any]) -> str:
+    """When a follow-up applies, in words: "Answer this only if the answer to “…” is …"."""
+    words = describe_condition(condition, params, asker)
+    for verb, plain in _CONDITION_VERBS:
+        words = words.replace(verb, plain)
+    return f"Answer this only if the answer to “{asker.prompt}” {words}."
+
+
+def section_questions(framework: Framework, section_id: str, form: SectionForm) -> list[Question]:
+    """The section's questions in page order, follow-ups nested under the option they need."""
+    section = section_of(framework, section_id)
+    params = framework.parameter_values()
+    questions: dict[str, Question] = {}
+    top: list[Question] = []
+    for criterion in section.criteria:
+        document = (
+            form[evidence_field_name(criterion.id)] if criterion.evidence is not None else None
+        )
+        question = Question(
+            criterion=criterion,
+            field=form[field_name(criterion.id)],
+            document=document,
+            current_file=form.attachments.get(criterion.id),
+        )
+        questions[criterion.id] = question
+        condition = criterion.show_if
+        parent = questions.get(condition.criterion) if condition is not None else None
+        option = (
+            _revealing_option(parent.criterion, criterion, params) if parent is not None else None
+        )
+        if parent is not None and option is not None:
+            question.nested = True
+            parent.reveals.setdefault(option, []).append(question)
+            continue
+        if condition is not None:
+            asker = framework.criteria[condition.criterion]
+            question.applies_when = applies_when(condition, asker, params)
+        top.append(question)
+    return top
+
+
+def error_summary_items(form: SectionForm, errors: Mapping[str, str]) -> list[dict[str, str]]:
+    """GOV.UK error summary items in page order, each linked to its field's first input."""
+    items = []
+    for name, bound in form._fields.items():
+        if name not in errors:
+            continue
+        criterion = next(
+            (c for c in form._section.criteria if field_name(c.id) == name),
+            None,
+        )
+        anchor = kind_of(criterion).anchor(bound.id) if criterion is not None else bound.id
+        items.append({"text": errors[name], "href": f"#{anchor}"})
+    return items

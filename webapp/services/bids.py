@@ -1,0 +1,397 @@
+"""Bids: start one, save a section, submit, withdraw. Authorisation and transactions live here.
+
+A provider only ever reaches its own organisation's bids (anything else is "not found", so
+sealed bids stay sealed). Every change is checked against the round's deadline with
+`webapp.clock.now()`, on the server, at the moment it is made: at or after `closes_at` nothing
+changes and the draft is kept as it was.
+
+Saves are guarded twice against a second tab or a colleague: the page posts the bid `version`
+it was opened with, and SQLAlchemy's version counter refuses an UPDATE that lost a race
+(`StaleDataError`). Either way nothing is written and the person keeps what they typed. The
+answers dict is replaced whole, in one transaction, never edited in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from criteria.model import Framework, Section
+from webapp.clock import as_utc, london_text, now
+from webapp.extensions import db
+from webapp.forms.builder import (
+    SectionForm,
+    SectionStatus,
+    answers_from_form,
+    merge_section_answers,
+    section_status,
+    set_errors,
+    uploaded_files,
+)
+from webapp.models import Bid, BidStatus, CommissioningRound, EvidenceFile, Organisation, User
+from webapp.services.evidence import EvidenceError, evidence_answer, store_evidence
+from webapp.services.profiles import organisation_of, prefill_answers
+from webapp.services.rounds import (
+    RoundState,
+    is_visible_to,
+    round_framework,
+    round_state,
+    rounds_visible_to,
+)
+
+__all__ = [
+    "CONFLICT_MESSAGE",
+    "REOPENED_MESSAGE",
+    "BidError",
+    "BidNotFoundError",
+    "DeadlinePassedError",
+    "RoundEntry",
+    "SaveOutcome",
+    "SectionEntry",
+    "StaleBidError",
+    "attachments_of",
+    "bid_for",
+    "bid_framework",
+    "bid_sections",
+    "bids_of",
+    "deadline_passed",
+    "is_complete",
+    "open_rounds",
+    "save_section",
+    "start_bid",
+    "submit_bid",
+    "withdraw_bid",
+]
+
+CONFLICT_MESSAGE = (
+    "This bid was changed in another tab or by a colleague since you opened this page. "
+    "Your answers below have not been saved. Check them and save again."
+)
+SUBMIT_CONFLICT_MESSAGE = (
+    "This bid was changed in another tab or by a colleague since you opened this page. "
+    "It has not been submitted. Check your answers and submit again."
+)
+REOPENED_MESSAGE = "You have changed a submitted bid: submit it again before the deadline"
+
+
+class BidError(Exception):
+    """A bid action that cannot be done, with a message for the provider."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BidNotFoundError(LookupError):
+    """No such bid or round for this user: pages answer 404, revealing nothing."""
+
+
+class DeadlinePassedError(BidError):
+    """At or after the round's closing time: nothing was changed."""
+
+
+class StaleBidError(BidError):
+    """The bid changed since the page was opened: nothing was changed."""
+
+
+# --- finding things -------------------------------------------------------------------------
+
+
+def _organisation(user: User) -> Organisation:
+    try:
+        return organisation_of(user)
+    except LookupError as error:
+        raise BidNotFoundError("no organisation") from error
+
+
+def bid_for(user: User, bid_id: int) -> Bid:
+    """The bid, if it is the user's organisation's; BidNotFoundError otherwise."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or user.organisation_id is None or bid.organisation_id != user.organisation_id:
+        raise BidNotFoundError(f"bid {bid_id}")
+    return bid
+
+
+def bids_of(user: User) -> list[Bid]:
+    """The organisation's bids, the latest round first."""
+    organisation = _organisation(user)
+    query = (
+        sa.select(Bid)
+        .where(Bid.organisation_id == organisation.id)
+        .join(Bid.round)
+        .order_by(CommissioningRound.closes_at.desc(), Bid.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class RoundEntry:
+    round: CommissioningRound
+    state: RoundState
+    bid: Bid | None
+
+
+def open_rounds(user: User) -> list[RoundEntry]:
+    """Rounds the organisation can see that are open or about to open, with its bid if any."""
+    organisation = _organisation(user)
+    bids = {bid.round_id: bid for bid in bids_of(user)}
+    entries = []
+    for round_ in rounds_visible_to(organisation):
+        state = round_state(round_)
+        if state in (RoundState.OPEN, RoundState.UPCOMING):
+            entries.append(RoundEntry(round_, state, bids.get(round_.id)))
+    return entries
+
+
+def bid_framework(bid: Bid) -> Framework:
+    return round_framework(bid.round)
+
+
+def attachments_of(bid: Bid) -> dict[str, str]:
+    """criterion id -> the name of the latest document attached to it in this bid."""
+    query = (
+        sa.select(EvidenceFile.criterion_id, EvidenceFile.filename)
+        .where(EvidenceFile.bid_id == bid.id)
+        .order_by(EvidenceFile.id)
+    )
+    return {row.criterion_id: row.filename for row in db.session.execute(query)}
+
+
+# --- the deadline ------------------------------------------------------------------------------
+
+
+def deadline_passed(bid: Bid) -> bool:
+    """True at or after the round's closing time (to the second, by the server's clock)."""
+    return now() >= as_utc(bid.round.closes_at)
+
+
+def _check_deadline(bid: Bid, outcome: str) -> None:
+    if deadline_passed(bid):
+        raise DeadlinePassedError(
+            f"The deadline for this round was {london_text(bid.round.closes_at)}. {outcome}"
+        )
+
+
+# --- starting a bid ----------------------------------------------------------------------------
+
+
+def start_bid(user: User, round_id: int) -> Bid:
+    """The organisation's bid in the round: created (prefilled from its profile) if new.
+
+    BidNotFoundError when the round is not visible to the organisation; BidError when it is not
+    open for bids.
+    """
+    organisation = _organisation(user)
+    round_ = db.session.get(CommissioningRound, round_id)
+    if round_ is None or not is_visible_to(round_, organisation):
+        raise BidNotFoundError(f"round {round_id}")
+    existing = _existing_bid(round_, organisation)
+    if existing is not None:
+        return existing
+    state = round_state(round_)
+    if state == RoundState.UPCOMING:
+        raise BidError(f"This round opens on {london_text(round_.opens_at)}.")
+    if state != RoundState.OPEN:
+        raise BidError(
+            f"The deadline for this round was {london_text(round_.closes_at)}. "
+            "You can no longer start a bid."
+        )
+    bid = Bid(
+        round=round_,
+        organisation=organisation,
+        status=BidStatus.DRAFT.value,
+        answers=prefill_answers(organisation, round_framework(round_)),
+    )
+    db.session.add(bid)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A colleague started it at the same moment: theirs is the organisation's bid.
+        db.session.rollback()
+        existing = _existing_bid(round_, organisation)
+        if existing is None:
+            raise
+        return existing
+    return bid
+
+
+def _existing_bid(round_: CommissioningRound, organisation: Organisation) -> Bid | None:
+    return db.session.scalars(
+        sa.select(Bid).where(Bid.round_id == round_.id, Bid.organisation_id == organisation.id)
+    ).first()
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionEntry:
+    section: Section
+    status: SectionStatus
+
+
+def bid_sections(bid: Bid, attachments: Mapping[str, str] | None = None) -> list[SectionEntry]:
+    """Each section of the bid's framework with its status, in framework order."""
+    framework = bid_framework(bid)
+    attached = attachments_of(bid) if attachments is None else attachments
+    return [
+        SectionEntry(section, section_status(framework, section.id, bid.answers, attached))
+        for section in framework.sections
+    ]
+
+
+def is_complete(bid: Bid, attachments: Mapping[str, str] | None = None) -> bool:
+    return all(e.status == SectionStatus.COMPLETED for e in bid_sections(bid, attachments))
+
+
+# --- saving a section --------------------------------------------------------------------------
+
+
+@dataclass
+class SaveOutcome:
+    """What happened to a save. `errors` are by field name and already shown on the form."""
+
+    saved: bool
+    conflict: bool = False
+    reopened: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def save_section(
+    user: User,
+    bid: Bid,
+    section_id: str,
+    form: SectionForm,
+    *,
+    complete: bool,
+    expected_version: int | None,
+) -> SaveOutcome:
+    """Save one section's posted answers (and documents) in one transaction.
+
+    `complete` ("Save and continue") saves only when every question asked is answered; a
+    draft saves every answer that can be used and keeps the stored answer of any that cannot.
+    A bid changed since the page was opened is not saved (`conflict`). Editing a submitted or
+    withdrawn bid returns it to draft (`reopened`). Raises DeadlinePassedError at or after the
+    deadline; nothing is saved.
+    """
+    bid = bid_for(user, bid.id)
+    _check_deadline(bid, "Your changes were not saved. Your draft has been kept.")
+    if expected_version is None or expected_version != bid.version:
+        return SaveOutcome(saved=False, conflict=True)
+    framework = bid_framework(bid)
+    answers, errors = answers_from_form(framework, section_id, form, require_complete=complete)
+    if complete and errors:
+        return SaveOutcome(saved=False, errors=errors)
+    try:
+        outcome = _write_section(user, bid, framework, section_id, form, answers, errors, complete)
+    except StaleDataError:
+        db.session.rollback()
+        return SaveOutcome(saved=False, conflict=True)
+    except BaseException:
+        db.session.rollback()
+        raise
+    set_errors(form, outcome.errors)
+    return outcome
+
+
+def _write_section(
+    user: User,
+    bid: Bid,
+    framework: Framework,
+    section_id: str,
+    form: SectionForm,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    complete: bool,
+) -> SaveOutcome:
+    merged = merge_section_answers(framework, section_id, bid.answers, answers, errors)
+    stored_any = False
+    for upload in uploaded_files(framework, section_id, form):
+        if upload.field_name in errors:
+            continue
+        try:
+            evidence = store_evidence(
+                upload.file,
+                organisation=bid.organisation,
+                uploaded_by=user,
+                criterion_id=upload.criterion_id,
+                bid=bid,
+            )
+        except EvidenceError as error:
+            errors[upload.field_name] = error.message
+            continue
+        stored_any = True
+        if upload.is_answer:
+            merged[upload.criterion_id] = evidence_answer(evidence)
+    if complete and errors:
+        db.session.rollback()
+        return SaveOutcome(saved=False, errors=errors)
+    changed = stored_any or merged != bid.answers
+    reopened = changed and bid.status != BidStatus.DRAFT.value
+    if changed:
+        bid.answers = merged
+        if reopened:
+            bid.status = BidStatus.DRAFT.value
+    db.session.commit()
+    return SaveOutcome(saved=True, reopened=reopened, errors=errors)
+
+
+# --- submitting and withdrawing ----------------------------------------------------------------
+
+
+def _next_reference(bid: Bid) -> str:
+    """`<round reference>-B<bid id>-<n>`, n counting this bid's submissions."""
+    previous = bid.reference.rsplit("-", 1)[-1] if bid.reference else "0"
+    count = int(previous) + 1 if previous.isdigit() else 1
+    return f"{bid.round.reference}-B{bid.id}-{count}"
+
+
+def submit_bid(
+    user: User, bid: Bid, *, full_name: str, confirmed: bool, expected_version: int | None
+) -> Bid:
+    """Submit the bid with the declaration. Raises DeadlinePassedError (nothing changed, the draft
+    kept), StaleBidError (changed since the page was opened) or BidError (not ready)."""
+    bid = bid_for(user, bid.id)
+    _check_deadline(bid, "Your bid was not submitted. Your draft has been kept.")
+    if expected_version is None or expected_version != bid.version:
+        raise StaleBidError(SUBMIT_CONFLICT_MESSAGE)
+    if bid.status == BidStatus.SUBMITTED.value:
+        raise BidError("This bid has already been submitted.")
+    if not confirmed or not full_name.strip():
+        raise BidError("Confirm the declaration and enter your full name to submit your bid.")
+    if not is_complete(bid):
+        raise BidError("Complete every section before you submit your bid.")
+    bid.status = BidStatus.SUBMITTED.value
+    bid.reference = _next_reference(bid)
+    bid.declaration_name = full_name.strip()
+    bid.submitted_at = now()
+    bid.withdrawn_at = None
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleBidError(SUBMIT_CONFLICT_MESSAGE) from error
+    return bid
+
+
+def withdraw_bid(user: User, bid: Bid) -> Bid:
+    """Withdraw a submitted bid before the deadline (it can be changed and submitted again)."""
+    bid = bid_for(user, bid.id)
+    _check_deadline(bid, "Your bid was not withdrawn.")
+    if bid.status != BidStatus.SUBMITTED.value:
+        raise BidError("Only a submitted bid can be withdrawn.")
+    bid.status = BidStatus.WITHDRAWN.value
+    bid.withdrawn_at = now()
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleBidError(
+            "This bid was changed in another tab. Check it and try again."
+        ) from error
+    return bid
