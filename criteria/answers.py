@@ -25,6 +25,8 @@ __all__ = [
     "NUMBER_FORMATTERS",
     "AnswerError",
     "AnswerParser",
+    "AnswerReader",
+    "answer_key",
     "choice_label",
     "describe_answer",
     "display_answer",
@@ -70,6 +72,30 @@ def parse_answer(criterion: Criterion, raw: Any) -> AnswerValue | None:
     if is_unanswered(raw):
         return None
     return ANSWER_PARSERS[criterion.type](criterion, raw)
+
+
+class AnswerReader:
+    """`parse_answer` for one criterion, parsing each distinct answer once.
+
+    Many bids give the same answer (yes, a choice, a round number), so a round reads each
+    one once. Only answers whose equal values of the same type always parse alike are
+    remembered: text, whole numbers, yes/no and no answer (not floats: 0.0 == -0.0, but they
+    read as different decimals).
+    """
+
+    _SAME_WHEN_EQUAL = frozenset({str, int, bool, type(None)})
+
+    def __init__(self, criterion: Criterion) -> None:
+        self.criterion = criterion
+        self.parsed: dict[tuple[type, Any], AnswerValue | None] = {}
+
+    def __call__(self, raw: Any) -> AnswerValue | None:
+        if type(raw) not in self._SAME_WHEN_EQUAL:
+            return parse_answer(self.criterion, raw)
+        key = (type(raw), raw)
+        if key not in self.parsed:
+            self.parsed[key] = parse_answer(self.criterion, raw)
+        return self.parsed[key]
 
 
 # --- numbers --------------------------------------------------------------------------
@@ -256,6 +282,15 @@ ANSWER_PARSERS: dict[str, AnswerParser] = {
 
 
 # --- back into words ---------------------------------------------------------------------
+
+
+def answer_key(value: AnswerValue | None) -> tuple[type, Any] | None:
+    """A key equal only for typed answers that read and display exactly alike, or None for a
+    list (mutable, so never shared)."""
+    kind = type(value)
+    if kind is Decimal:
+        return kind, str(value)  # str keeps the exponent: 5.0 and 5 are written differently
+    return (kind, value) if kind in (str, int, bool, dt.date, type(None)) else None
 
 
 def display_answer(value: AnswerValue | None) -> Any:

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from criteria.answers import choice_label, format_number
+from criteria.answers import choice_label, describe_answer, format_number
 from criteria.inputs import decimal_or_none
 from criteria.model import PARAM_REF, AnswerValue, Condition, Criterion, resolve_number
 
-__all__ = ["condition_holds", "describe_condition", "describe_threshold"]
+__all__ = ["condition_holds", "describe_condition", "describe_threshold", "gate_failure"]
 
 _YES_NO_WORDS = {"yes": True, "true": True, "no": False, "false": False}
 
@@ -163,3 +163,28 @@ def describe_condition(
         threshold = describe_threshold(condition.at_most, params, answer_type)
         parts.append(f"must be at most {threshold}")
     return " and ".join(parts) if parts else "has no requirement"
+
+
+def gate_failure(
+    gate: Condition,
+    criterion: Criterion,
+    answer: AnswerValue | None,
+    problem: str | None,
+    params: Mapping[str, Any],
+) -> str | None:
+    """Why the answer fails the criterion's gate, written for the exclusion; None if it passes.
+
+    `problem` is why the answer given could not be used, when it could not.
+    """
+    if condition_holds(gate, answer, params):
+        return None
+    if gate.message:
+        return gate.message
+    if problem is not None:
+        given = f"the answer given could not be used ({problem})"
+    elif answer is None:
+        given = "the bid did not answer it"
+    else:
+        given = f"the bid answered {describe_answer(criterion, answer)}"
+    words = describe_condition(gate, params, criterion)
+    return f"The answer to “{criterion.prompt}” {words}, but {given}"

@@ -1,13 +1,14 @@
 """Scoring a round: every bid against the framework, every number explained, ranks decided.
 
 `score_round(framework, bids, marks, settings)` is pure and deterministic: no I/O, no clock,
-and the result never depends on the order of bids, answers or marks. For each bid it parses
-every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is not met, scores each
-criterion by its rule (answer-only rules from `criteria.rules.RULES`, evaluator marks from
-`criteria.marking.MARKED_RULES`) and checks its gate. Price is scored last
-(`criteria.price`): relative formulas compare the prices of the bids that passed every gate,
-and price per quality point needs their quality points. Section and pillar totals, minimum
-thresholds and flags follow (`criteria.judging`), then the ranking (`criteria.ranking`).
+and the result never depends on the order of bids, answers or marks. Each criterion is first
+made ready for the round (its rule's constants, its weight, where it counts). Then for each bid
+it parses every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is not met,
+scores each criterion by its rule (`criteria.rules.RULE_SCORERS` for answer-only rules,
+`criteria.marking.MARKED_SCORERS` for evaluator marks) and checks its gate. Price is scored
+last (`criteria.price`): relative formulas compare the prices of the bids that passed every
+gate, and price per quality point needs their quality points. Section and pillar totals,
+minimum thresholds and flags follow (`criteria.judging`), then the ranking (`criteria.ranking`).
 
 Excluded bids are scored in full and listed with their reasons, never dropped.
 """
@@ -15,21 +16,21 @@ Excluded bids are scored in full and listed with their reasons, never dropped.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from criteria.answers import AnswerError, describe_answer, display_answer, parse_answer
-from criteria.conditions import condition_holds, describe_condition
+from criteria.answers import AnswerError, AnswerReader, answer_key, display_answer
+from criteria.conditions import condition_holds, describe_condition, gate_failure
 from criteria.errors import RoundInputError
 from criteria.hashing import content_hash
 from criteria.inputs import Bid, CriterionMarks, RoundSettings
-from criteria.judging import flags_for, group_scores, judge_thresholds
-from criteria.marking import MARKED_RULES
-from criteria.model import AnswerValue, Criterion, Framework, Rule
-from criteria.price import PRICE_RULE, PricedBid, score_price
-from criteria.ranking import rank_bids
+from criteria.judging import Grouping, add_up, flags_for, judge_thresholds
+from criteria.marking import MARKED_SCORERS, Marked
+from criteria.model import AnswerValue, Condition, Criterion, Framework, Rule
+from criteria.price import PRICE_RULE, PricedBid, PriceField, score_price_in
+from criteria.ranking import rank_bids, round_notes
 from criteria.result import (
     BidResult,
     BidStatus,
@@ -39,22 +40,14 @@ from criteria.result import (
     RoundResult,
 )
 from criteria.round_inputs import check_round
-from criteria.rules import RULES, Points
+from criteria.rules import RULE_SCORERS, AnswerScorer, Points
 from criteria.weights import criterion_weights, round_parameters, round_pillar_weights
 
 __all__ = ["SCORERS", "RoundInputError", "score_round"]
 
 Marks = Mapping[str, Mapping[str, CriterionMarks]]
 
-
-@dataclass(frozen=True, slots=True)
-class _Round:
-    """What every bid in the round is scored against."""
-
-    framework: Framework
-    params: dict[str, Any]
-    weights: dict[str, Fraction]
-    marks: Marks
+_ZERO = Fraction(0)
 
 
 @dataclass(slots=True)
@@ -75,21 +68,57 @@ class _Draft:
         return Decimal(value)
 
 
+SlotScorer = Callable[[_Draft, "bool | None"], CriterionScore]
+"""Scores one criterion of one bid, given whether its gate passed (None without a gate)."""
+
+
+@dataclass(slots=True)
+class _Slot:
+    """One criterion made ready for the round: where it counts, what it weighs, how it scores.
+
+    Answers given alike by many bids are parsed once, and the normalised score and contribution
+    of each (raw, max) pair are worked out once and shared by every bid that earns them.
+    """
+
+    criterion: Criterion
+    read: AnswerReader
+    section_id: str
+    pillar_id: str
+    weight: Fraction
+    rule_name: str  # as reported: "bands", "price:fixed_range", "none"
+    gate: Condition | None
+    score: SlotScorer | None = None  # None for price, which is scored last
+    shares: dict[tuple[int, int, int, int], tuple[Fraction, Fraction]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Round:
+    """What every bid in the round is scored against."""
+
+    framework: Framework
+    params: dict[str, Any]
+    pillar_weights: dict[str, Fraction]
+    marks: Marks
+    grouping: Grouping
+    slots: dict[str, _Slot] = field(default_factory=dict)  # by criterion id, framework order
+
+
 # --- reading answers and deciding what was asked ----------------------------------------
 
 
 def _read_answers(ctx: _Round, bid: Bid) -> _Draft:
     values: dict[str, AnswerValue | None] = {}
     errors: dict[str, str] = {}
-    for criterion in ctx.framework.criteria.values():
+    for criterion_id, slot in ctx.slots.items():
         try:
-            values[criterion.id] = parse_answer(criterion, bid.answers.get(criterion.id))
+            values[criterion_id] = slot.read(bid.answers.get(criterion_id))
         except AnswerError as exc:
-            values[criterion.id] = None
-            errors[criterion.id] = exc.message
+            values[criterion_id] = None
+            errors[criterion_id] = exc.message
     draft = _Draft(bid, values, errors)
-    for criterion in ctx.framework.criteria.values():
-        _asked(ctx, draft, criterion, ())
+    for slot in ctx.slots.values():
+        if slot.criterion.show_if is not None:
+            _asked(ctx, draft, slot.criterion, ())
     for criterion_id in draft.hidden:
         draft.values[criterion_id] = None  # an answer to a question not asked is not used
     return draft
@@ -115,28 +144,50 @@ def _asked(ctx: _Round, draft: _Draft, criterion: Criterion, path: tuple[str, ..
 
 # --- scoring one criterion --------------------------------------------------------------
 
-Scorer = Callable[[_Round, _Draft, Criterion, Rule], CriterionScore]
+
+def _criterion_score(
+    slot: _Slot,
+    draft: _Draft,
+    points: Points,
+    gate_passed: bool | None,
+    marked: Marked | None = None,
+) -> CriterionScore:
+    raw, top = points.raw, points.max
+    key = raw.as_integer_ratio() + top.as_integer_ratio()
+    shares = slot.shares.get(key)
+    if shares is None:
+        shares = slot.shares[key] = _shares(key, slot.weight)
+    criterion = slot.criterion
+    # Positional, in field order: a round builds tens of thousands of these, and keyword
+    # arguments would cost half as much again.
+    return CriterionScore(
+        criterion.id,
+        slot.section_id,
+        slot.pillar_id,
+        criterion.prompt,
+        display_answer(draft.values[criterion.id]),
+        slot.rule_name,
+        raw,
+        top,
+        shares[0],
+        slot.weight,
+        shares[1],
+        points.reason,
+        points.status,
+        gate_passed,
+        marked.marks if marked else (),
+        marked.moderated if marked else None,
+    )
 
 
-def _answer_rule(ctx: _Round, draft: _Draft, criterion: Criterion, rule: Rule) -> CriterionScore:
-    points = RULES[rule.rule](draft.values[criterion.id], criterion, rule, ctx.params)
-    return _criterion_score(ctx, draft, criterion, rule.rule, _explained(draft, criterion, points))
-
-
-def _marked_rule(ctx: _Round, draft: _Draft, criterion: Criterion, rule: Rule) -> CriterionScore:
-    marks = ctx.marks.get(draft.bid.id, {}).get(criterion.id)
-    answered = draft.values[criterion.id] is not None
-    marked = MARKED_RULES[rule.rule](criterion, rule, ctx.framework.scales, marks, answered)
-    points = _explained(draft, criterion, marked.points)
-    score = _criterion_score(ctx, draft, criterion, rule.rule, points)
-    return replace(score, marks=marked.marks, moderated=marked.moderated)
-
-
-SCORERS: dict[str, Scorer] = {
-    **dict.fromkeys(RULES, _answer_rule),
-    **dict.fromkeys(MARKED_RULES, _marked_rule),
-}
-"""How each rule other than price is scored, by rule name: from the answer, or from marks."""
+def _shares(key: tuple[int, int, int, int], weight: Fraction) -> tuple[Fraction, Fraction]:
+    """(normalised, contribution): raw / max (0 when max is 0), and normalised x weight."""
+    raw_n, raw_d, top_n, top_d = key
+    if not top_n:
+        return _ZERO, _ZERO
+    normalised = Fraction(raw_n * top_d, raw_d * top_n)  # as `/` and `*`, minus their dispatch
+    weight_n, weight_d = weight.as_integer_ratio()
+    return normalised, Fraction(normalised.numerator * weight_n, normalised.denominator * weight_d)
 
 
 def _explained(draft: _Draft, criterion: Criterion, points: Points) -> Points:
@@ -144,96 +195,89 @@ def _explained(draft: _Draft, criterion: Criterion, points: Points) -> Points:
     problem = draft.errors.get(criterion.id)
     if problem is not None:
         unusable = f"the answer given could not be used ({problem})"
-        if points.status == "unanswered":
-            return replace(points, reason=f"Not answered: {unusable}")
-        return replace(points, reason=f"{points.reason}; {unusable}")
-    if points.status == "unanswered" and not criterion.required:
-        return replace(points, reason=f"{points.reason} (optional question)")
-    return points
-
-
-def _criterion_score(
-    ctx: _Round, draft: _Draft, criterion: Criterion, rule_name: str, points: Points
-) -> CriterionScore:
-    section = ctx.framework.section_of[criterion.id]
-    normalised = points.raw / points.max if points.max else Fraction(0)
-    weight = ctx.weights[criterion.id]
-    return CriterionScore(
-        criterion_id=criterion.id,
-        section_id=section.id,
-        pillar_id=section.pillar,
-        prompt=criterion.prompt,
-        answer=display_answer(draft.values[criterion.id]),
-        rule=rule_name,
-        raw=points.raw,
-        max=points.max,
-        normalised=normalised,
-        weight=weight,
-        contribution=normalised * weight,
-        reason=points.reason,
-        status=points.status,
-    )
-
-
-def _not_asked(ctx: _Round, draft: _Draft, criterion: Criterion) -> CriterionScore:
-    points = Points(Fraction(0), Fraction(0), draft.hidden[criterion.id], "not_applicable")
-    return _criterion_score(ctx, draft, criterion, _rule_name(ctx, criterion), points)
-
-
-def _unscored(ctx: _Round, draft: _Draft, criterion: Criterion) -> CriterionScore:
-    if draft.values[criterion.id] is None:
-        points = Points(Fraction(0), Fraction(0), "Not answered", "unanswered")
+        missing = points.status == "unanswered"
+        reason = f"Not answered: {unusable}" if missing else f"{points.reason}; {unusable}"
+    elif points.status == "unanswered" and not criterion.required:
+        reason = f"{points.reason} (optional question)"
     else:
-        points = Points(Fraction(0), Fraction(0), "Asked for information; not scored")
-    return _criterion_score(ctx, draft, criterion, "none", _explained(draft, criterion, points))
+        return points
+    return Points(points.raw, points.max, reason, points.status)
 
 
-def _rule_name(ctx: _Round, criterion: Criterion) -> str:
-    if criterion.scoring is None:
-        return "none"
-    price = ctx.framework.award.price
-    if criterion.scoring.rule == PRICE_RULE and price is not None:
-        return f"{PRICE_RULE}:{price.formula.name}"
-    return criterion.scoring.rule
+def _from_answer(slot: _Slot, score_answer: AnswerScorer) -> SlotScorer:
+    criterion = slot.criterion
+    # A score from the answer alone is the same for every bid giving that answer, so bids
+    # share it (scores are immutable); an answer that could not be used is scored afresh.
+    alike: dict[tuple[tuple[type, Any], bool | None], CriterionScore] = {}
+
+    def score(draft: _Draft, gate_passed: bool | None) -> CriterionScore:
+        value = draft.values[criterion.id]
+        answer = answer_key(value) if criterion.id not in draft.errors else None
+        if answer is not None and (answer, gate_passed) in alike:
+            return alike[answer, gate_passed]
+        points = _explained(draft, criterion, score_answer(value))
+        result = _criterion_score(slot, draft, points, gate_passed)
+        if answer is not None:
+            alike[answer, gate_passed] = result
+        return result
+
+    return score
 
 
-def _check_gate(ctx: _Round, draft: _Draft, criterion: Criterion) -> bool | None:
+def _not_scored(answer: AnswerValue | None) -> Points:
+    if answer is None:
+        return Points(_ZERO, _ZERO, "Not answered", "unanswered")
+    return Points(_ZERO, _ZERO, "Asked for information; not scored")
+
+
+ScorerMaker = Callable[[_Round, _Slot, Rule], SlotScorer]  # makes a criterion's scorer
+
+
+def _answer_rule(ctx: _Round, slot: _Slot, rule: Rule) -> SlotScorer:
+    return _from_answer(slot, RULE_SCORERS[rule.rule](slot.criterion, rule, ctx.params))
+
+
+def _marked_rule(ctx: _Round, slot: _Slot, rule: Rule) -> SlotScorer:
+    criterion = slot.criterion
+    mark = MARKED_SCORERS[rule.rule](criterion, rule, ctx.framework.scales)
+
+    def score(draft: _Draft, gate_passed: bool | None) -> CriterionScore:
+        marks = ctx.marks.get(draft.bid.id, {}).get(criterion.id)
+        marked = mark(marks, draft.values[criterion.id] is not None)
+        points = _explained(draft, criterion, marked.points)
+        return _criterion_score(slot, draft, points, gate_passed, marked)
+
+    return score
+
+
+SCORERS: dict[str, ScorerMaker] = {
+    **dict.fromkeys(RULE_SCORERS, _answer_rule),
+    **dict.fromkeys(MARKED_SCORERS, _marked_rule),
+}
+"""How each rule other than price is scored, by rule name: from the answer, or from marks."""
+
+
+def _check_gate(ctx: _Round, draft: _Draft, slot: _Slot) -> bool | None:
     """Whether the criterion's gate passes (None without one); a failure is recorded."""
-    gate = criterion.scoring.gate if criterion.scoring else None
-    if gate is None or criterion.id in draft.hidden:
+    criterion_id = slot.criterion.id
+    if slot.gate is None or criterion_id in draft.hidden:
         return None
-    value = draft.values[criterion.id]
-    if condition_holds(gate, value, ctx.params):
-        return True
-    if gate.message:
-        reason = gate.message
-    else:
-        if criterion.id in draft.errors:
-            given = f"the answer given could not be used ({draft.errors[criterion.id]})"
-        elif value is None:
-            given = "the bid did not answer it"
-        else:
-            given = f"the bid answered {describe_answer(criterion, value)}"
-        words = describe_condition(gate, ctx.params, criterion)
-        reason = f"The answer to “{criterion.prompt}” {words}, but {given}"
-    draft.gate_failures.append(Exclusion("gate", criterion.id, reason))
-    return False
+    value, problem = draft.values[criterion_id], draft.errors.get(criterion_id)
+    reason = gate_failure(slot.gate, slot.criterion, value, problem, ctx.params)
+    if reason is not None:
+        draft.gate_failures.append(Exclusion("gate", criterion_id, reason))
+    return reason is None
 
 
 def _score_before_price(ctx: _Round, draft: _Draft) -> None:
     """Every criterion except price, and every gate (the price's own gate too)."""
-    for criterion in ctx.framework.criteria.values():
-        gate_passed = _check_gate(ctx, draft, criterion)
-        rule = criterion.scoring
-        if criterion.id in draft.hidden:
-            score = _not_asked(ctx, draft, criterion)
-        elif rule is None:
-            score = _unscored(ctx, draft, criterion)
-        elif rule.rule == PRICE_RULE:
-            continue
-        else:
-            score = SCORERS[rule.rule](ctx, draft, criterion, rule)
-        draft.scores[criterion.id] = replace(score, gate_passed=gate_passed)
+    for criterion_id, slot in ctx.slots.items():
+        gate_passed = _check_gate(ctx, draft, slot) if slot.gate is not None else None
+        if criterion_id in draft.hidden:
+            points = Points(_ZERO, _ZERO, draft.hidden[criterion_id], "not_applicable")
+            draft.scores[criterion_id] = _criterion_score(slot, draft, points, None)
+        elif slot.score is not None:
+            draft.scores[criterion_id] = slot.score(draft, gate_passed)
 
 
 # --- price ------------------------------------------------------------------------------
@@ -244,21 +288,20 @@ def _score_prices(ctx: _Round, drafts: Sequence[_Draft]) -> None:
     award = ctx.framework.award.price
     if award is None:
         return
-    criterion = ctx.framework.criteria[award.criterion]
-    quality = {
-        d.bid.id: sum((s.contribution for s in d.scores.values()), Fraction(0)) for d in drafts
-    }
-    eligible = [
+    slot = ctx.slots[award.criterion]
+    criterion = slot.criterion
+    quality = {d.bid.id: add_up(s.contribution for s in d.scores.values()) for d in drafts}
+    field = PriceField(
         PricedBid(d.bid.id, price, quality[d.bid.id])
         for d in drafts
         if not d.gate_failures and (price := d.number(criterion.id)) is not None and price > 0
-    ]
+    )
     for draft in drafts:
         if criterion.id in draft.hidden:
             continue
         price = draft.number(criterion.id)
-        priced = score_price(
-            award.formula, draft.bid.id, price, quality[draft.bid.id], eligible, ctx.params
+        priced = score_price_in(
+            award.formula, draft.bid.id, price, quality[draft.bid.id], field, ctx.params
         )
         problem = draft.errors.get(criterion.id)
         reason = f"{priced.reason}: {problem}" if problem else priced.reason
@@ -268,18 +311,46 @@ def _score_prices(ctx: _Round, drafts: Sequence[_Draft]) -> None:
             failure = f"{priced.failure}: {problem}" if problem else priced.failure
             draft.gate_failures.append(Exclusion("gate", criterion.id, failure))
         passed = all(e.target != criterion.id for e in draft.gate_failures)
-        score = _criterion_score(ctx, draft, criterion, _rule_name(ctx, criterion), points)
-        draft.scores[criterion.id] = replace(score, gate_passed=passed)
+        draft.scores[criterion.id] = _criterion_score(slot, draft, points, passed)
 
 
 # --- the bid and the round --------------------------------------------------------------
 
 
+def _prepare(framework: Framework, settings: RoundSettings, marks: Marks) -> _Round:
+    """What is the same for every bid, worked out once: parameters, weights, scorers."""
+    params = round_parameters(framework, settings)
+    pillar_weights = round_pillar_weights(framework, settings)
+    weights = criterion_weights(framework, pillar_weights)
+    ctx = _Round(framework, params, pillar_weights, marks, Grouping(framework, weights))
+    price = framework.award.price
+    for criterion in framework.criteria.values():
+        section, rule = framework.section_of[criterion.id], criterion.scoring
+        rule_name: str = rule.rule if rule else "none"
+        if rule_name == PRICE_RULE and price is not None:
+            rule_name = f"{PRICE_RULE}:{price.formula.name}"
+        slot = _Slot(
+            criterion=criterion,
+            read=AnswerReader(criterion),
+            section_id=section.id,
+            pillar_id=section.pillar,
+            weight=weights[criterion.id],
+            rule_name=rule_name,
+            gate=rule.gate if rule else None,
+        )
+        if rule is None:
+            slot.score = _from_answer(slot, _not_scored)
+        elif rule.rule != PRICE_RULE:
+            slot.score = SCORERS[rule.rule](ctx, slot, rule)
+        ctx.slots[criterion.id] = slot
+    return ctx
+
+
 def _finish(ctx: _Round, draft: _Draft) -> BidResult:
     framework = ctx.framework
-    scores = {c: draft.scores[c] for c in framework.criteria}
-    pillars, sections = group_scores(framework, scores)
-    exclusions = (*draft.gate_failures, *judge_thresholds(framework, scores))
+    scores = {c: draft.scores[c] for c in ctx.slots}
+    totals = ctx.grouping.totals(scores)
+    exclusions = (*draft.gate_failures, *judge_thresholds(framework, scores, totals))
     awaiting = tuple(c for c, s in scores.items() if s.status == "awaiting_evaluation")
     status: BidStatus = (
         "excluded" if exclusions else ("awaiting_evaluation" if awaiting else "ranked")
@@ -288,37 +359,14 @@ def _finish(ctx: _Round, draft: _Draft) -> BidResult:
         bid_id=draft.bid.id,
         name=draft.bid.name,
         status=status,
-        total=sum((s.contribution for s in scores.values()), Fraction(0)),
-        pillars=pillars,
-        sections=sections,
+        total=totals.total,
+        pillars=totals.pillars,
+        sections=totals.sections,
         criteria=tuple(scores.values()),
         exclusions=tuple(exclusions),
         flags=tuple(flags_for(framework, draft.values, ctx.params)),
         awaiting=awaiting,
     )
-
-
-def _notes(results: Sequence[BidResult], ranked: Sequence[BidResult]) -> tuple[str, ...]:
-    if not results:
-        return ("No bids were submitted.",)
-    notes: list[str] = []
-    if all(b.status == "excluded" for b in results):
-        notes.append("Every bid is excluded: no bid can be recommended.")
-    waiting = sum(1 for b in results if b.status == "awaiting_evaluation")
-    if waiting:
-        noun = "bid is" if waiting == 1 else "bids are"
-        notes.append(
-            f"{waiting} {noun} awaiting evaluators' marks: the ranking is not final until "
-            "every bid is marked."
-        )
-    first = [b for b in ranked if b.rank == 1]
-    if len(first) > 1:
-        names = ", ".join(b.name for b in first)
-        notes.append(
-            f"First place is shared by {names}: the published tie-break does not separate "
-            "them, so the award needs a further decision."
-        )
-    return tuple(notes)
 
 
 def score_round(
@@ -331,9 +379,7 @@ def score_round(
     settings = settings or RoundSettings()
     marks = marks or {}
     check_round(framework, bids, marks)
-    params = round_parameters(framework, settings)
-    pillar_weights = round_pillar_weights(framework, settings)
-    ctx = _Round(framework, params, criterion_weights(framework, pillar_weights), marks)
+    ctx = _prepare(framework, settings, marks)
     drafts = [_read_answers(ctx, bid) for bid in sorted(bids, key=lambda b: b.id)]
     for draft in drafts:
         _score_before_price(ctx, draft)
@@ -348,9 +394,9 @@ def score_round(
         framework_id=framework.id,
         framework_version=framework.version,
         framework_hash=content_hash(framework),
-        pillar_weights=pillar_weights,
+        pillar_weights=ctx.pillar_weights,
         price_formula=price_award.formula.name if price_award else None,
         bids=(*ranking.bids, *waiting, *excluded),
         tie_breaks=ranking.tie_breaks,
-        notes=_notes(results, ranking.bids),
+        notes=round_notes(results, ranking.bids),
     )

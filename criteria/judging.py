@@ -12,10 +12,11 @@ supplier to explain), and a price that cannot fund the pay the bid itself promis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 from criteria.answers import format_number, money
@@ -24,28 +25,92 @@ from criteria.model import AnswerValue, Framework, Threshold, resolve_number
 from criteria.result import CriterionScore, Exclusion, Flag, GroupScore
 from criteria.rules import format_points
 
-__all__ = ["THRESHOLD_SCOPES", "Measure", "flags_for", "group_scores", "judge_thresholds"]
+__all__ = [
+    "THRESHOLD_SCOPES",
+    "Grouping",
+    "Measure",
+    "Totals",
+    "add_up",
+    "flags_for",
+    "judge_thresholds",
+]
 
 
-def _group(group_id: str, title: str, scores: list[CriterionScore]) -> GroupScore:
-    weight = sum((s.weight for s in scores), Fraction(0))
-    score = sum((s.contribution for s in scores), Fraction(0))
-    percent = score / weight * 100 if weight else Fraction(0)
-    return GroupScore(group_id, title, weight, score, percent)
+def add_up(values: Iterable[Fraction]) -> Fraction:
+    """The exact sum of fractions, reduced once at the end.
+
+    Adding `Fraction`s one at a time reduces by a gcd at every step. Scores in a round share
+    few denominators (the weights' and the rules' own), so numerators are kept over a common
+    denominator that grows only when a new one turns up.
+    """
+    numerator, denominator = 0, 1
+    for value in values:
+        top, bottom = value.as_integer_ratio()
+        if denominator % bottom:
+            common = denominator // gcd(denominator, bottom) * bottom
+            numerator *= common // denominator
+            denominator = common
+        numerator += top * (denominator // bottom)
+    return Fraction(numerator, denominator)
 
 
-def group_scores(
-    framework: Framework, scores: Mapping[str, CriterionScore]
-) -> tuple[tuple[GroupScore, ...], tuple[GroupScore, ...]]:
-    """(pillar totals, section totals), each in framework order."""
-    sections = tuple(
-        _group(s.id, s.title, [scores[c.id] for c in s.criteria]) for s in framework.sections
+def _group(id_: str, title: str, weight: Fraction, score: Fraction) -> GroupScore:
+    # score / weight x 100 in whole numbers, reduced once
+    percent = (
+        Fraction(score.numerator * 100 * weight.denominator, score.denominator * weight.numerator)
+        if weight
+        else Fraction(0)
     )
-    pillars = tuple(
-        _group(p.id, p.title, [sc for sc in scores.values() if sc.pillar_id == p.id])
-        for p in framework.award.pillars
-    )
-    return pillars, sections
+    return GroupScore(id_, title, weight, score, percent)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A bid's pillar totals and section totals, each in framework order, and its total."""
+
+    pillars: tuple[GroupScore, ...]
+    sections: tuple[GroupScore, ...]
+    total: Fraction
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A section or pillar: the criteria it adds up and the weight it carries in this round."""
+
+    id: str
+    title: str
+    criterion_ids: tuple[str, ...]
+    weight: Fraction
+
+    def score(self, scores: Mapping[str, CriterionScore]) -> GroupScore:
+        earned = add_up(scores[c].contribution for c in self.criterion_ids)
+        return _group(self.id, self.title, self.weight, earned)
+
+
+class Grouping:
+    """How a round adds criterion scores up into sections, pillars and the total.
+
+    The weights are the same for every bid, so they are added up once per round.
+    """
+
+    def __init__(self, framework: Framework, weights: Mapping[str, Fraction]) -> None:
+        def part(id_: str, title: str, criterion_ids: Iterable[str]) -> _Part:
+            ids = tuple(criterion_ids)
+            return _Part(id_, title, ids, add_up(weights[c] for c in ids))
+
+        self.sections = tuple(
+            part(s.id, s.title, (c.id for c in s.criteria)) for s in framework.sections
+        )
+        self.pillars = tuple(
+            part(p.id, p.title, (c for c, s in framework.section_of.items() if s.pillar == p.id))
+            for p in framework.award.pillars
+        )
+
+    def totals(self, scores: Mapping[str, CriterionScore]) -> Totals:
+        pillars = tuple(p.score(scores) for p in self.pillars)
+        sections = tuple(s.score(scores) for s in self.sections)
+        total = add_up(s.contribution for s in scores.values())
+        return Totals(pillars, sections, total)
 
 
 # --- minimum thresholds -------------------------------------------------------------------
@@ -66,6 +131,7 @@ class Measure:
 class _Outcome:
     framework: Framework
     scores: Mapping[str, CriterionScore]
+    totals: Totals
 
 
 def _waiting(outcome: _Outcome, criterion_ids: list[str]) -> bool:
@@ -80,9 +146,11 @@ def _criterion_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
 
 
 def _section_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
-    section = next(s for s in outcome.framework.sections if s.id == threshold.id)
+    index, section = next(
+        (i, s) for i, s in enumerate(outcome.framework.sections) if s.id == threshold.id
+    )
     ids = [c.id for c in section.criteria]
-    group = _group(section.id, section.title, [outcome.scores[c] for c in ids])
+    group = outcome.totals.sections[index]
     what = f"Section “{section.title}”"
     return Measure(
         f"section:{section.id}", what, group.score, group.weight, not _waiting(outcome, ids)
@@ -92,7 +160,7 @@ def _section_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
 def _pillar_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
     pillar = outcome.framework.pillars[str(threshold.id)]
     ids = [c for c, s in outcome.scores.items() if s.pillar_id == pillar.id]
-    group = _group(pillar.id, pillar.title, [outcome.scores[c] for c in ids])
+    group = next(g for g in outcome.totals.pillars if g.id == pillar.id)
     what = f"The {pillar.title} pillar"
     return Measure(
         f"pillar:{pillar.id}", what, group.score, group.weight, not _waiting(outcome, ids)
@@ -101,8 +169,9 @@ def _pillar_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
 
 def _total_measure(threshold: Threshold, outcome: _Outcome) -> Measure:
     ids = list(outcome.scores)
-    group = _group("total", "total", list(outcome.scores.values()))
-    return Measure("total", "The total", group.score, group.weight, not _waiting(outcome, ids))
+    available = add_up(s.weight for s in outcome.scores.values())
+    waiting = _waiting(outcome, ids)
+    return Measure("total", "The total", outcome.totals.total, available, not waiting)
 
 
 THRESHOLD_SCOPES: dict[str, Callable[[Threshold, _Outcome], Measure]] = {
@@ -131,9 +200,11 @@ def _missed(threshold: Threshold, measure: Measure) -> str | None:
     return None
 
 
-def judge_thresholds(framework: Framework, scores: Mapping[str, CriterionScore]) -> list[Exclusion]:
+def judge_thresholds(
+    framework: Framework, scores: Mapping[str, CriterionScore], totals: Totals
+) -> list[Exclusion]:
     """An exclusion for each published minimum the bid misses, in the framework's order."""
-    outcome = _Outcome(framework, scores)
+    outcome = _Outcome(framework, scores, totals)
     exclusions: list[Exclusion] = []
     for threshold in framework.award.minimum_thresholds:
         measure = THRESHOLD_SCOPES[threshold.scope](threshold, outcome)

@@ -12,10 +12,11 @@ another's score; `fixed_range` and `fixed_price` do not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from criteria.answers import money
@@ -36,11 +37,13 @@ __all__ = [
     "NO_PRICE",
     "PRICE_FORMULAS",
     "PRICE_RULE",
+    "PriceField",
     "PriceFn",
     "PriceScore",
     "PricedBid",
     "percent",
     "score_price",
+    "score_price_in",
 ]
 
 PRICE_RULE = "price"
@@ -67,7 +70,45 @@ class PriceScore:
     """Set when the price fails a gate: the reason the bid is excluded."""
 
 
-PriceFn = Callable[[Any, PricedBid, tuple[PricedBid, ...], Mapping[str, Any]], PriceScore]
+class PriceField:
+    """The bids a price is compared with, and what the formulas need to know about them.
+
+    The lowest price and the best quality points per £1 are worked out once, when first asked
+    for. `with_bid` adds the bid being scored without copying the rest, so scoring every bid
+    in a round against the same field goes through the field once, not once per bid.
+    """
+
+    def __init__(self, bids: Iterable[PricedBid], within: PriceField | None = None) -> None:
+        self.bids = tuple(bids)
+        self.within = within  # the field these bids are added to, if any
+        self.size: int = len(self.bids) + (within.size if within else 0)
+
+    def with_bid(self, bid: PricedBid) -> PriceField:
+        """This field with one more bid (a bid already in it changes nothing)."""
+        return PriceField((bid,), self)
+
+    @cached_property
+    def lowest(self) -> Decimal:
+        """The lowest price in the field."""
+        prices = [b.price for b in self.bids]
+        if self.within is not None and self.within.size:
+            prices.append(self.within.lowest)
+        return min(prices)
+
+    @cached_property
+    def best_ratio(self) -> Fraction:
+        """The most quality points per £1 in the field."""
+        ratios = [_ratio(b) for b in self.bids]
+        if self.within is not None and self.within.size:
+            ratios.append(self.within.best_ratio)
+        return max(ratios)
+
+
+def _ratio(bid: PricedBid) -> Fraction:
+    return Fraction(bid.quality) / Fraction(bid.price)
+
+
+PriceFn = Callable[[Any, PricedBid, PriceField, Mapping[str, Any]], PriceScore]
 """(formula settings, this bid, the field including this bid, parameters) -> PriceScore."""
 
 
@@ -84,11 +125,11 @@ def _clamp(share: Fraction) -> Fraction:
 def lowest_over_bid(
     formula: LowestOverBid,
     bid: PricedBid,
-    field: tuple[PricedBid, ...],
+    field: PriceField,
     params: Mapping[str, Any],
 ) -> PriceScore:
     """Lowest price divided by this price."""
-    lowest = min(b.price for b in field)
+    lowest = field.lowest
     if bid.price == lowest:
         return PriceScore(Fraction(1), f"{money(bid.price)} is the lowest price: 100%")
     share = Fraction(lowest) / Fraction(bid.price)
@@ -102,11 +143,11 @@ def lowest_over_bid(
 def linear_deduction(
     formula: LinearDeduction,
     bid: PricedBid,
-    field: tuple[PricedBid, ...],
+    field: PriceField,
     params: Mapping[str, Any],
 ) -> PriceScore:
     """The lowest price scores in full; each 1% above it loses `percent_per_percent`%."""
-    lowest = min(b.price for b in field)
+    lowest = field.lowest
     if bid.price == lowest:
         return PriceScore(Fraction(1), f"{money(bid.price)} is the lowest price: 100%")
     above = (Fraction(bid.price) - Fraction(lowest)) / Fraction(lowest) * 100
@@ -122,7 +163,7 @@ def linear_deduction(
 def fixed_range(
     formula: FixedRange,
     bid: PricedBid,
-    field: tuple[PricedBid, ...],
+    field: PriceField,
     params: Mapping[str, Any],
 ) -> PriceScore:
     """Absolute: `best` or lower scores in full, `worst` or higher scores 0, straight between."""
@@ -150,17 +191,16 @@ def fixed_range(
 def price_per_quality_point(
     formula: PricePerQualityPoint,
     bid: PricedBid,
-    field: tuple[PricedBid, ...],
+    field: PriceField,
     params: Mapping[str, Any],
 ) -> PriceScore:
     """Quality points bought per pound; the best ratio in the field scores in full."""
-    ratios = [Fraction(b.quality) / Fraction(b.price) for b in field]
-    best = max(ratios)
+    best = field.best_ratio
     if best == 0:
         return PriceScore(
             Fraction(0), "No bid compared has any quality points, so none earns price points: 0%"
         )
-    ratio = Fraction(bid.quality) / Fraction(bid.price)
+    ratio = _ratio(bid)
     share = ratio / best
     reason = (
         f"{format_points(bid.quality)} quality points for {money(bid.price)} is "
@@ -173,7 +213,7 @@ def price_per_quality_point(
 def fixed_price(
     formula: FixedPrice,
     bid: PricedBid,
-    field: tuple[PricedBid, ...],
+    field: PriceField,
     params: Mapping[str, Any],
 ) -> PriceScore:
     """At or below the fixed price scores in full; above it fails the gate."""
@@ -205,6 +245,23 @@ def score_price(
     params: Mapping[str, Any],
 ) -> PriceScore:
     """Score one bid's price against the eligible field (this bid is always compared too)."""
+    others = PriceField(b for b in eligible if b.bid_id != bid_id)
+    return score_price_in(formula, bid_id, price, quality, others, params)
+
+
+def score_price_in(
+    formula: PriceFormula,
+    bid_id: str,
+    price: Decimal | None,
+    quality: Fraction,
+    field: PriceField,
+    params: Mapping[str, Any],
+) -> PriceScore:
+    """Score one bid's price against a field built once for the round; the bid is added to it.
+
+    The field may already hold this bid, with the same price and quality: that changes neither
+    the lowest price nor the best ratio.
+    """
     if price is None:
         failure = f"{NO_PRICE}; the bid gave no price that could be used"
         return PriceScore(Fraction(0), failure, failure)
@@ -212,5 +269,4 @@ def score_price(
         failure = f"{NO_PRICE}; the bid gave {money(price)}"
         return PriceScore(Fraction(0), failure, failure)
     own = PricedBid(bid_id, price, quality)
-    field = (*sorted((b for b in eligible if b.bid_id != bid_id), key=lambda b: b.bid_id), own)
-    return PRICE_FORMULAS[formula.name](formula, own, field, params)
+    return PRICE_FORMULAS[formula.name](formula, own, field.with_bid(own), params)

@@ -18,7 +18,7 @@ from itertools import groupby
 from criteria.model import Framework
 from criteria.result import BidResult, TieBreak, fmt
 
-__all__ = ["TIE_BREAK_KEYS", "Ranking", "describe_tie_break_key", "rank_bids"]
+__all__ = ["TIE_BREAK_KEYS", "Ranking", "describe_tie_break_key", "rank_bids", "round_notes"]
 
 KeyValue = tuple[int, Fraction]
 """A tie-break value where larger is better; (0, 0) when the bid has no such value."""
@@ -167,3 +167,27 @@ def rank_bids(
                 )
             )
     return Ranking(tuple(ranked), tuple(tie_breaks))
+
+
+def round_notes(results: Sequence[BidResult], ranked: Sequence[BidResult]) -> tuple[str, ...]:
+    """Remarks on the whole round: no bids, none rankable, marks awaited, first place shared."""
+    if not results:
+        return ("No bids were submitted.",)
+    notes: list[str] = []
+    if all(b.status == "excluded" for b in results):
+        notes.append("Every bid is excluded: no bid can be recommended.")
+    waiting = sum(1 for b in results if b.status == "awaiting_evaluation")
+    if waiting:
+        noun = "bid is" if waiting == 1 else "bids are"
+        notes.append(
+            f"{waiting} {noun} awaiting evaluators' marks: the ranking is not final until "
+            "every bid is marked."
+        )
+    first = [b for b in ranked if b.rank == 1]
+    if len(first) > 1:
+        names = ", ".join(b.name for b in first)
+        notes.append(
+            f"First place is shared by {names}: the published tie-break does not separate "
+            "them, so the award needs a further decision."
+        )
+    return tuple(notes)

@@ -53,6 +53,8 @@ class CriterionScore:
 
     `weight` is the criterion's effective share of the 100 available points (pillar weight x
     section share x criterion share); `contribution` = `normalised` x `weight`.
+
+    `criteria.engine` builds these with positional arguments, so the field order matters.
     """
 
     criterion_id: str

@@ -32,7 +32,10 @@ def check_round(
         raise RoundInputError(
             f"Bid id '{repeated[0]}' is used by more than one bid; each bid needs its own id"
         )
+    asked = framework.criteria.keys()
     for bid in sorted(bids, key=lambda b: b.id):
+        if asked >= bid.answers.keys():
+            continue
         unknown = sorted(set(bid.answers) - set(framework.criteria))
         if unknown:
             raise RoundInputError(
@@ -68,8 +71,9 @@ def _check_marks(
             f"{where}: marks are given, but this criterion is not marked by evaluators "
             f"(it is scored {how})"
         )
-    repeated = sorted(e for e, n in Counter(m.evaluator for m in marks.marks).items() if n > 1)
-    if repeated:
+    evaluators = [m.evaluator for m in marks.marks]
+    if len(set(evaluators)) < len(evaluators):
+        repeated = sorted(e for e, n in Counter(evaluators).items() if n > 1)
         raise RoundInputError(f"{where}: evaluator '{repeated[0]}' has more than one mark")
     scale = framework.scales[getattr(rule, "scale", "")]
     problem = scale_problem(scale, marks)
