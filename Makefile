@@ -83,7 +83,7 @@ test: install assets lint typecheck
 		echo "==> No chromium, and installing it needs root and apt-get: the browser tests will skip (or fail with REQUIRE_BROWSER=1)"; \
 	fi
 	@echo "==> Running the tests"
-	$(BIN)/pytest
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile
 
 lint: install
 	@echo "==> Checking style with ruff"

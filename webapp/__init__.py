@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask, Response
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, PackageLoader, PrefixLoader
+from jinja2.bccache import Bucket
 
 from config import get_config
 from webapp import navigation
@@ -65,8 +66,32 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app in this process.
+
+    Each app gets a fresh Jinja environment; without this, every new app (every test, every
+    worker) compiles the large GOV.UK macro templates again. Entries are keyed by template name
+    and a checksum of its source, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
+
+
 def _configure_templates(app: Flask) -> None:
     """Look up templates in the app first, then GOV.UK Frontend's Jinja ports by prefix."""
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_BYTECODE}
     app.jinja_loader = ChoiceLoader(
         [
             PackageLoader("webapp"),

@@ -15,13 +15,14 @@ from webapp.models import FrameworkVersion, User
 
 
 @lru_cache(maxsize=64)
-def _parse(content_hash_: str, source_text: str, source_name: str) -> Framework:
+def _parse(source_text: str, source_name: str) -> Framework:
+    # Frameworks are frozen, so one parsed copy per text can be shared by every request.
     return load_framework_text(source_text, source_name)
 
 
 def framework_of(version: FrameworkVersion) -> Framework:
-    """The framework a stored version holds (parsed once per process, keyed by its hash)."""
-    return _parse(version.content_hash, version.source_text, version.source_name)
+    """The framework a stored version holds (parsed once per process)."""
+    return _parse(version.source_text, version.source_name)
 
 
 def store_framework(
@@ -32,7 +33,7 @@ def store_framework(
     Raises `criteria.loader.FrameworkError` (file, line and field) when the text is invalid.
     The caller commits.
     """
-    framework = load_framework_text(source_text, source_name)
+    framework = _parse(source_text, source_name)
     digest = content_hash(framework)
     existing = db.session.scalars(
         sa.select(FrameworkVersion).where(FrameworkVersion.content_hash == digest)
