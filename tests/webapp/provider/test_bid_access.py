@@ -7,24 +7,11 @@ it cannot even learn that the bid exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.webapp.provider.bidding import BidWorld, section_url
-from webapp.models import STAFF_ROLES, Role, User
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    client: FlaskClient,
-    make_user: Callable[..., User],
-    sign_in: Callable[[User], FlaskClient],
-) -> BidWorld:
-    return BidWorld(app, client, make_user, sign_in)
+from webapp.models import STAFF_ROLES, Role
 
 
 @pytest.fixture

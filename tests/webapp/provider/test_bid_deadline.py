@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from tests.webapp.conftest import parse_page
 from tests.webapp.provider.bidding import CLOSES_AT, BidWorld, section_url
-from webapp.models import BidStatus, User
+from webapp.models import BidStatus
 
 ONE_SECOND = timedelta(seconds=1)
 TOO_LATE_TO_SUBMIT = (
     "The deadline for this round was 1 April 2027 at midday. Your bid was not submitted. "
     "Your draft has been kept."
 )
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    client: FlaskClient,
-    make_user: Callable[..., User],
-    sign_in: Callable[[User], FlaskClient],
-) -> BidWorld:
-    return BidWorld(app, client, make_user, sign_in)
 
 
 @pytest.fixture

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from io import BytesIO
 
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.webapp.conftest import parse_page
@@ -19,17 +15,7 @@ from tests.webapp.provider.bidding import (
 )
 from tests.webapp.provider.page_forms import read_form
 from webapp.extensions import db
-from webapp.models import BidStatus, EvidenceFile, User
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    client: FlaskClient,
-    make_user: Callable[..., User],
-    sign_in: Callable[[User], FlaskClient],
-) -> BidWorld:
-    return BidWorld(app, client, make_user, sign_in)
+from webapp.models import BidStatus, EvidenceFile
 
 
 def text_of(response: TestResponse) -> str:

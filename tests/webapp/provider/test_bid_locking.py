@@ -3,12 +3,8 @@ and nothing is lost, neither what was stored nor what the person just typed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
 from tests.webapp.conftest import parse_page
@@ -16,18 +12,8 @@ from tests.webapp.provider.bidding import BidWorld, section_url
 from tests.webapp.provider.page_forms import read_form
 from webapp.extensions import db
 from webapp.forms.builder import form_for_section
-from webapp.models import Bid, BidStatus, User
+from webapp.models import Bid, BidStatus
 from webapp.services.bids import CONFLICT_MESSAGE, bid_framework, save_section
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    client: FlaskClient,
-    make_user: Callable[..., User],
-    sign_in: Callable[[User], FlaskClient],
-) -> BidWorld:
-    return BidWorld(app, client, make_user, sign_in)
 
 
 def squeezed(text: str) -> str:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.webapp.conftest import parse_page
@@ -15,17 +10,7 @@ from tests.webapp.provider.bidding import (
     section_url,
 )
 from tests.webapp.provider.page_forms import read_form
-from webapp.models import BidStatus, User
-
-
-@pytest.fixture
-def world(
-    app: Flask,
-    client: FlaskClient,
-    make_user: Callable[..., User],
-    sign_in: Callable[[User], FlaskClient],
-) -> BidWorld:
-    return BidWorld(app, client, make_user, sign_in)
+from webapp.models import BidStatus
 
 
 def text_of(response: TestResponse) -> str:
