@@ -1,13 +1,12 @@
 """Sign-in limits kept in Redis, as in production: shared by every worker process.
 
-Runs when TEST_REDIS_URL names a Redis server (CI sets it); the keys live under a prefix of
-this test's own and are deleted afterwards.
+Runs when TEST_REDIS_URL names a Redis server (CI sets it). The sign-in counters' keys are
+removed before and after, so what the test finds was written by this test.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -25,12 +24,16 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 pytestmark = pytest.mark.skipif(not REDIS_URL, reason="set TEST_REDIS_URL to test Redis limits")
 
 
+SIGN_IN_KEYS = "*auth.sign_in*"
+
+
 @pytest.fixture
-def redis_prefix() -> Iterator[str]:
-    prefix = f"commonweal-test-{uuid.uuid4().hex}"
-    yield prefix
+def redis_server() -> Iterator[redis.Redis]:
     server = redis.Redis.from_url(REDIS_URL)
-    for key in server.scan_iter(f"*{prefix}*"):
+    for key in server.scan_iter(SIGN_IN_KEYS):
+        server.delete(key)
+    yield server
+    for key in server.scan_iter(SIGN_IN_KEYS):
         server.delete(key)
     server.close()
 
@@ -38,10 +41,9 @@ def redis_prefix() -> Iterator[str]:
 def test_sign_in_attempts_are_counted_in_redis_and_the_eleventh_is_refused(
     app_config: TestingConfig,
     make_user: Callable[..., User],
-    redis_prefix: str,
+    redis_server: redis.Redis,
 ) -> None:
     app_config.RATELIMIT_STORAGE_URI = REDIS_URL
-    app_config.RATELIMIT_KEY_PREFIX = redis_prefix
     app = create_app(app_config)
     try:
         user = make_user(Role.PROVIDER)
@@ -50,9 +52,7 @@ def test_sign_in_attempts_are_counted_in_redis_and_the_eleventh_is_refused(
         attempt = {"email": user.email, "password": "wrong password", "csrf_token": token}
 
         statuses = [client.post("/sign-in", data=attempt).status_code for _ in range(11)]
-        server = redis.Redis.from_url(REDIS_URL)
-        keys = list(server.scan_iter(f"*{redis_prefix}*"))
-        server.close()
+        keys = list(redis_server.scan_iter(SIGN_IN_KEYS))
     finally:
         with app.app_context():
             db.session.remove()
