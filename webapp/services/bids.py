@@ -34,7 +34,7 @@ from webapp.forms.builder import (
     uploaded_files,
 )
 from webapp.models import Bid, BidStatus, CommissioningRound, EvidenceFile, Organisation, User
-from webapp.services.evidence import EvidenceError, evidence_answer, store_evidence
+from webapp.services.evidence import store_uploads
 from webapp.services.profiles import organisation_of, prefill_answers
 from webapp.services.rounds import (
     RoundState,
@@ -310,28 +310,18 @@ def _write_section(
     complete: bool,
 ) -> SaveOutcome:
     merged = merge_section_answers(framework, section_id, bid.answers, answers, errors)
-    stored_any = False
-    for upload in uploaded_files(framework, section_id, form):
-        if upload.field_name in errors:
-            continue
-        try:
-            evidence = store_evidence(
-                upload.file,
-                organisation=bid.organisation,
-                uploaded_by=user,
-                criterion_id=upload.criterion_id,
-                bid=bid,
-            )
-        except EvidenceError as error:
-            errors[upload.field_name] = error.message
-            continue
-        stored_any = True
-        if upload.is_answer:
-            merged[upload.criterion_id] = evidence_answer(evidence)
+    stored = store_uploads(
+        uploaded_files(framework, section_id, form),
+        merged,
+        errors,
+        organisation=bid.organisation,
+        uploaded_by=user,
+        bid=bid,
+    )
     if complete and errors:
         db.session.rollback()
         return SaveOutcome(saved=False, errors=errors)
-    changed = stored_any or merged != bid.answers
+    changed = stored > 0 or merged != bid.answers
     reopened = changed and bid.status != BidStatus.DRAFT.value
     if changed:
         bid.answers = merged

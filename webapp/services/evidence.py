@@ -20,9 +20,10 @@ import os
 import re
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import filetype
 from flask import current_app
@@ -31,6 +32,9 @@ from werkzeug.utils import secure_filename
 from webapp.extensions import db
 from webapp.models import Bid, BidStatus, EvidenceFile, Organisation, Role, SelfAssessment, User
 from webapp.services.rounds import is_sealed
+
+if TYPE_CHECKING:
+    from webapp.forms.builder import PendingUpload
 
 __all__ = [
     "ALLOWED_KINDS",
@@ -341,3 +345,40 @@ def evidence_to_download(user: User | None, evidence_id: int) -> EvidenceFile | 
     if evidence is None or not can_download(user, evidence):
         return None
     return evidence
+
+
+def store_uploads(
+    uploads: Iterable[PendingUpload],
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    organisation: Organisation,
+    uploaded_by: User,
+    bid: Bid | None = None,
+    self_assessment: SelfAssessment | None = None,
+) -> int:
+    """Store the files posted with a section; returns how many were stored.
+
+    A refused file becomes an error on its field; a file that answers an `evidence` criterion
+    becomes that criterion's answer in `answers`. Fields already in error are skipped.
+    """
+    stored = 0
+    for upload in uploads:
+        if upload.field_name in errors:
+            continue
+        try:
+            evidence = store_evidence(
+                upload.file,
+                organisation=organisation,
+                uploaded_by=uploaded_by,
+                criterion_id=upload.criterion_id,
+                bid=bid,
+                self_assessment=self_assessment,
+            )
+        except EvidenceError as refused:
+            errors[upload.field_name] = refused.message
+            continue
+        stored += 1
+        if upload.is_answer:
+            answers[upload.criterion_id] = evidence_answer(evidence)
+    return stored

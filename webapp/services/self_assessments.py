@@ -39,7 +39,7 @@ from webapp.forms.builder import (
     uploaded_files,
 )
 from webapp.models import EvidenceFile, Organisation, SelfAssessment, User
-from webapp.services.evidence import EvidenceError, evidence_answer, store_evidence
+from webapp.services.evidence import store_uploads
 from webapp.services.frameworks import framework_of, latest_builtin
 from webapp.services.profiles import organisation_of, prefill_answers
 
@@ -187,22 +187,14 @@ def save_section(
     answers, errors = answers_from_form(framework, section_id, form, require_complete=False)
     merged = merge_section_answers(framework, section_id, assessment.answers or {}, answers, errors)
     try:
-        for upload in uploaded_files(framework, section_id, form):
-            if upload.field_name in errors:
-                continue
-            try:
-                evidence = store_evidence(
-                    upload.file,
-                    organisation=assessment.organisation,
-                    uploaded_by=user,
-                    criterion_id=upload.criterion_id,
-                    self_assessment=assessment,
-                )
-            except EvidenceError as refused:
-                errors[upload.field_name] = refused.message
-                continue
-            if upload.is_answer:
-                merged[upload.criterion_id] = evidence_answer(evidence)
+        store_uploads(
+            uploaded_files(framework, section_id, form),
+            merged,
+            errors,
+            organisation=assessment.organisation,
+            uploaded_by=user,
+            self_assessment=assessment,
+        )
         if merged != assessment.answers:
             assessment.answers = merged
         db.session.commit()
