@@ -104,8 +104,9 @@ def score(
 ) -> None:
     try:
         loaded = load_round(round_file)
+        round_ = loaded.round
         result = score_round(
-            loaded.framework, loaded.round.bids, loaded.round.marks, loaded.round.settings
+            loaded.framework, round_.bids, round_.marks, round_.settings, round_.decisions
         )
     except FrameworkError as exc:
         click.echo(str(exc), err=True)
@@ -138,6 +139,7 @@ def _robustness(loaded: LoadedRound, result: RoundResult, samples: int, seed: in
         loaded.round.settings,
         samples=samples,
         seed=seed,
+        decisions=loaded.round.decisions,
     )
 
 
@@ -227,10 +229,15 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
                 out.append(f"  {bid.name}: {exclusion.reason}")
     flagged = [b for b in result.bids if b.flags]
     if flagged:
-        out += ["", "Flags needing a decision:"]
+        out += ["", "Price flags:"]
         for bid in flagged:
             for flag in bid.flags:
-                out.append(f"  {bid.name}: {flag.reason}")
+                decided = (
+                    f" Decision: {flag.decision} ({flag.decision_reason})."
+                    if flag.decision
+                    else " Decision needed."
+                )
+                out.append(f"  {bid.name}: {flag.reason.rstrip('.')}.{decided}")
     awaiting = [b for b in result.bids if b.awaiting]
     if awaiting:
         out += ["", "Awaiting evaluation:"]

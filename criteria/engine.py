@@ -1,14 +1,16 @@
 """Scoring a round: every bid against the framework, every number explained, ranks decided.
 
-`score_round(framework, bids, marks, settings)` is pure and deterministic: no I/O, no clock,
-and the result never depends on the order of bids, answers or marks. Each criterion is first
-made ready for the round (its rule's constants, its weight, where it counts). Then for each bid
-it parses every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is not met,
-scores each criterion by its rule (`criteria.rules.RULE_SCORERS` for answer-only rules,
-`criteria.marking.MARKED_SCORERS` for evaluator marks) and checks its gate. Price is scored
-last (`criteria.price`): relative formulas compare the prices of the bids that passed every
-gate, and price per quality point needs their quality points. Section and pillar totals,
-minimum thresholds and flags follow (`criteria.judging`), then the ranking (`criteria.ranking`).
+`score_round(framework, bids, marks, settings, decisions)` is pure and deterministic: no I/O, no
+clock, and the result never depends on the order of bids, answers or marks. Each criterion is
+first made ready for the round (its rule's constants, its weight, where it counts). Then for
+each bid it parses every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is
+not met, scores each criterion by its rule (`criteria.rules.RULE_SCORERS` for answer-only rules,
+`criteria.marking.MARKED_SCORERS` for evaluator marks) and checks its gate. Price is scored last
+(`criteria.price`): relative formulas compare the prices of the bids that passed every gate, and
+price per quality point needs their quality points. Section and pillar totals, minimum
+thresholds and flags follow (`criteria.judging`), then the ranking (`criteria.ranking`). A
+flagged price is ranked as scored until a commissioner decides: a decision to disregard the
+tender excludes it, with the decision's reason.
 
 Excluded bids are scored in full and listed with their reasons, never dropped.
 """
@@ -25,8 +27,8 @@ from criteria.answers import AnswerError, AnswerReader, answer_key, display_answ
 from criteria.conditions import condition_holds, describe_condition, gate_failure
 from criteria.errors import RoundInputError
 from criteria.hashing import content_hash
-from criteria.inputs import Bid, CriterionMarks, RoundSettings
-from criteria.judging import Grouping, add_up, flags_for, judge_thresholds
+from criteria.inputs import Bid, CriterionMarks, FlagCode, PriceDecision, RoundSettings
+from criteria.judging import Grouping, add_up, apply_decisions, flags_for, judge_thresholds
 from criteria.marking import MARKED_SCORERS, Marked
 from criteria.model import AnswerValue, Condition, Criterion, Framework, Rule
 from criteria.price import PRICE_RULE, PricedBid, PriceField, score_price_in
@@ -43,9 +45,10 @@ from criteria.round_inputs import check_round
 from criteria.rules import RULE_SCORERS, AnswerScorer, Points
 from criteria.weights import criterion_weights, round_parameters, round_pillar_weights
 
-__all__ = ["SCORERS", "RoundInputError", "score_round"]
+__all__ = ["SCORERS", "Decisions", "Marks", "RoundInputError", "score_round"]
 
 Marks = Mapping[str, Mapping[str, CriterionMarks]]
+Decisions = Mapping[str, Mapping[FlagCode, PriceDecision]]
 
 _ZERO = Fraction(0)
 
@@ -346,11 +349,16 @@ def _prepare(framework: Framework, settings: RoundSettings, marks: Marks) -> _Ro
     return ctx
 
 
-def _finish(ctx: _Round, draft: _Draft) -> BidResult:
+def _finish(ctx: _Round, draft: _Draft, decisions: Mapping[FlagCode, PriceDecision]) -> BidResult:
     framework = ctx.framework
     scores = {c: draft.scores[c] for c in ctx.slots}
     totals = ctx.grouping.totals(scores)
-    exclusions = (*draft.gate_failures, *judge_thresholds(framework, scores, totals))
+    flags, disregarded = apply_decisions(flags_for(framework, draft.values, ctx.params), decisions)
+    exclusions = (
+        *draft.gate_failures,
+        *judge_thresholds(framework, scores, totals),
+        *disregarded,
+    )
     awaiting = tuple(c for c, s in scores.items() if s.status == "awaiting_evaluation")
     status: BidStatus = (
         "excluded" if exclusions else ("awaiting_evaluation" if awaiting else "ranked")
@@ -364,7 +372,7 @@ def _finish(ctx: _Round, draft: _Draft) -> BidResult:
         sections=totals.sections,
         criteria=tuple(scores.values()),
         exclusions=tuple(exclusions),
-        flags=tuple(flags_for(framework, draft.values, ctx.params)),
+        flags=tuple(flags),
         awaiting=awaiting,
     )
 
@@ -374,17 +382,22 @@ def score_round(
     bids: Sequence[Bid],
     marks: Marks | None = None,
     settings: RoundSettings | None = None,
+    decisions: Decisions | None = None,
 ) -> RoundResult:
-    """Score, explain and rank every bid in a round. Raises RoundInputError on bad input."""
+    """Score, explain and rank every bid in a round. Raises RoundInputError on bad input.
+
+    `decisions` holds commissioners' price decisions by bid id, then flag code.
+    """
     settings = settings or RoundSettings()
     marks = marks or {}
-    check_round(framework, bids, marks)
+    decisions = decisions or {}
+    check_round(framework, bids, marks, decisions)
     ctx = _prepare(framework, settings, marks)
     drafts = [_read_answers(ctx, bid) for bid in sorted(bids, key=lambda b: b.id)]
     for draft in drafts:
         _score_before_price(ctx, draft)
     _score_prices(ctx, drafts)
-    results = [_finish(ctx, draft) for draft in drafts]
+    results = [_finish(ctx, draft, decisions.get(draft.bid.id, {})) for draft in drafts]
     price_award = framework.award.price
     prices = {d.bid.id: d.number(price_award.criterion) if price_award else None for d in drafts}
     ranking = rank_bids([r for r in results if r.status == "ranked"], framework, prices)

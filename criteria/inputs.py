@@ -7,13 +7,23 @@ row or a round file); `criteria.answers.parse_answer` turns each into the criter
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
 from criteria.model import Amount, Identifier, Strict
 
-__all__ = ["Bid", "CriterionMarks", "Mark", "ModeratedMark", "Round", "RoundSettings"]
+__all__ = [
+    "Bid",
+    "CriterionMarks",
+    "Decisions",
+    "FlagCode",
+    "Mark",
+    "ModeratedMark",
+    "PriceDecision",
+    "Round",
+    "RoundSettings",
+]
 
 BidId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
@@ -49,6 +59,23 @@ class CriterionMarks(Strict):
 Marks = dict[str, dict[str, CriterionMarks]]
 """Marks by bid id, then by criterion id."""
 
+FlagCode = Literal["abnormally_low", "wage_floor_not_funded"]
+
+
+class PriceDecision(Strict):
+    """A commissioner's decision on a flagged price, after asking the provider to explain it.
+
+    `accept`: the explanation satisfied the council; the bid is ranked as scored.
+    `disregard`: the council disregards the tender (Procurement Act 2023 s.19); it is excluded.
+    """
+
+    decision: Literal["accept", "disregard"]
+    reason: str = Field(min_length=1)
+
+
+Decisions = dict[str, dict[FlagCode, PriceDecision]]
+"""Price decisions by bid id, then by flag code."""
+
 
 class RoundSettings(Strict):
     """A round's own choices inside what the framework allows.
@@ -72,6 +99,7 @@ class Round(Strict):
     settings: RoundSettings = Field(default_factory=RoundSettings)
     bids: list[Bid] = Field(default_factory=list)
     marks: dict[str, dict[str, CriterionMarks]] = Field(default_factory=dict)
+    decisions: dict[str, dict[FlagCode, PriceDecision]] = Field(default_factory=dict)
 
 
 def decimal_or_none(value: Any) -> Decimal | None:

@@ -12,8 +12,8 @@ supplier to explain), and a price that cannot fund the pay the bid itself promis
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from math import gcd
@@ -21,16 +21,19 @@ from typing import Any
 
 from criteria.answers import format_number, money
 from criteria.conditions import describe_threshold
+from criteria.inputs import FlagCode, PriceDecision
 from criteria.model import AnswerValue, Framework, Threshold, resolve_number
 from criteria.result import CriterionScore, Exclusion, Flag, GroupScore
 from criteria.rules import format_points
 
 __all__ = [
+    "FLAG_TITLES",
     "THRESHOLD_SCOPES",
     "Grouping",
     "Measure",
     "Totals",
     "add_up",
+    "apply_decisions",
     "flags_for",
     "judge_thresholds",
 ]
@@ -252,3 +255,32 @@ def flags_for(
                 )
                 flags.append(Flag("wage_floor_not_funded", floor.price_criterion, reason))
     return flags
+
+
+def apply_decisions(
+    flags: Sequence[Flag], decisions: Mapping[FlagCode, PriceDecision]
+) -> tuple[list[Flag], list[Exclusion]]:
+    """Each flag with its decision, if any; and an exclusion for each tender disregarded.
+
+    A decision on a flag the bid does not raise (its price is no longer low) is not used.
+    """
+    decided: list[Flag] = []
+    exclusions: list[Exclusion] = []
+    for flag in flags:
+        decision = decisions.get(flag.code)
+        if decision is None:
+            decided.append(flag)
+            continue
+        decided.append(replace(flag, decision=decision.decision, decision_reason=decision.reason))
+        if decision.decision == "disregard":
+            what = FLAG_TITLES[flag.code].lower()
+            reason = f"Tender disregarded after a price check ({what}): {decision.reason}"
+            exclusions.append(Exclusion("disregarded", flag.criterion_id, reason))
+    return decided, exclusions
+
+
+FLAG_TITLES: dict[str, str] = {
+    "abnormally_low": "Abnormally low price",
+    "wage_floor_not_funded": "Price does not fund the promised pay",
+}
+"""A short title for each flag code, for people."""

@@ -90,18 +90,25 @@ class GroupScore:
 class Exclusion:
     """Why a bid cannot win: a failed gate or a missed minimum threshold."""
 
-    kind: Literal["gate", "threshold"]
-    target: str  # criterion id for gates; "criterion:x", "section:x", "pillar:x", "total"
+    kind: Literal["gate", "threshold", "disregarded"]
+    target: str  # criterion id for gates and disregarded prices; "criterion:x", "section:x",
+    # "pillar:x" or "total" for thresholds
     reason: str
 
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    """A warning that needs a person's decision; it never changes the score by itself."""
+    """A warning that needs a person's decision; it never changes the score by itself.
+
+    `decision` is None until a commissioner decides: "accept" keeps the bid in the ranking,
+    "disregard" excludes it (the exclusion says why).
+    """
 
     code: Literal["abnormally_low", "wage_floor_not_funded"]
     criterion_id: str
     reason: str
+    decision: Literal["accept", "disregard"] | None = None
+    decision_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from criteria.answers import AnswerError, parse_answer
-from criteria.engine import score_round
+from criteria.engine import Decisions, score_round
 from criteria.inputs import Bid, CriterionMarks, RoundSettings
 from criteria.model import RELATIVE_PRICE_FORMULAS, Framework
 from criteria.price import PricedBid
@@ -390,6 +390,7 @@ def rank_reversals(
     marks: Marks | None = None,
     settings: RoundSettings | None = None,
     *,
+    decisions: Decisions | None = None,
     scored: RoundResult | None = None,
     screen: bool = True,
 ) -> list[RankReversal]:
@@ -407,7 +408,8 @@ def rank_reversals(
     if price is None or price.formula.name not in RELATIVE_PRICE_FORMULAS:
         return []
     marks = marks or {}
-    full = scored or score_round(framework, bids, marks, settings)
+    decisions = decisions or {}
+    full = scored or score_round(framework, bids, marks, settings, decisions)
     before = _ranks(full)
     droppable = (
         set(_withdrawals_that_matter(framework, full, bids)) if screen else {b.id for b in bids}
@@ -416,7 +418,8 @@ def rank_reversals(
     for dropped in sorted(droppable):
         remaining = [bid for bid in bids if bid.id != dropped]
         kept = {bid_id: given for bid_id, given in marks.items() if bid_id != dropped}
-        after = _ranks(score_round(framework, remaining, kept, settings))
+        decided = {bid_id: given for bid_id, given in decisions.items() if bid_id != dropped}
+        after = _ranks(score_round(framework, remaining, kept, settings, decided))
         found.extend(_reversals_without(dropped, before, after))
     return found
 
@@ -554,11 +557,13 @@ def analyse(
     settings: RoundSettings | None = None,
     samples: int = 10_000,
     seed: int = 0,
+    decisions: Decisions | None = None,
 ) -> Robustness:
     """First-place probabilities, winning weight changes and rank reversals for a scored round.
 
-    `result` must be `score_round(framework, bids, marks, settings)`. Only ranked bids take
-    part; the winner is the bid ranked first (after the tie-break, when first place is tied).
+    `result` must be `score_round(framework, bids, marks, settings, decisions)`. Only ranked
+    bids take part; the winner is the bid ranked first (after the tie-break, when first place
+    is tied).
     """
     pillars = framework.award.pillars
     ranked = result.ranked
@@ -585,7 +590,9 @@ def analyse(
         bounds={p.id: (float(p.min_weight), float(p.max_weight)) for p in pillars},
         first_place=probabilities,
         winning_changes=changes,
-        reversals=tuple(rank_reversals(framework, bids, marks, settings, scored=result)),
+        reversals=tuple(
+            rank_reversals(framework, bids, marks, settings, decisions=decisions, scored=result)
+        ),
         samples=samples,
         seed=seed,
         notes=_notes(framework, result),

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from criteria.errors import RoundInputError
-from criteria.inputs import Bid, CriterionMarks
+from criteria.inputs import Bid, CriterionMarks, FlagCode, PriceDecision
 from criteria.marking import MARKED_RULES, scale_problem
 from criteria.model import Framework
 from criteria.price import PRICE_RULE
@@ -24,8 +24,9 @@ def check_round(
     framework: Framework,
     bids: Sequence[Bid],
     marks: Mapping[str, Mapping[str, CriterionMarks]],
+    decisions: Mapping[str, Mapping[FlagCode, PriceDecision]] | None = None,
 ) -> None:
-    """Raise RoundInputError for the first problem in the round's bids and marks."""
+    """Raise RoundInputError for the first problem in the round's bids, marks and decisions."""
     check_framework_references(framework)
     repeated = sorted(bid_id for bid_id, n in Counter(b.id for b in bids).items() if n > 1)
     if repeated:
@@ -48,6 +49,11 @@ def check_round(
             raise RoundInputError(f"Marks are given for bid '{bid_id}', which is not in the round")
         for criterion_id in sorted(marks[bid_id]):
             _check_marks(framework, bid_id, criterion_id, marks[bid_id][criterion_id])
+    for bid_id in sorted(decisions or {}):
+        if bid_id not in bid_ids:
+            raise RoundInputError(
+                f"A price decision is given for bid '{bid_id}', which is not in the round"
+            )
 
 
 def _ids(ids: Sequence[str]) -> str:

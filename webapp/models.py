@@ -170,6 +170,16 @@ class CommissioningRound(db.Model):
     opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     invite_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymise_bidders: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """Quality evaluators see "Bid A", "Bid B", not the bidder's name."""
+    hide_price_from_evaluators: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    """Quality evaluators do not see the bid's price answers."""
+    spread_threshold: Mapped[int] = mapped_column(Integer, default=2, server_default=text("2"))
+    """Moderation highlights a criterion whose marks differ by at least this many points."""
     status: Mapped[str] = mapped_column(String(16), default=RoundStatus.DRAFT.value)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -258,3 +268,199 @@ class EvidenceFile(db.Model):
     criterion_id: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+# --- evaluation and award -------------------------------------------------------------------
+
+
+class RoundEvaluator(db.Model):
+    """An evaluator assigned to a round, to every evaluator-marked section or to some of them."""
+
+    __tablename__ = "round_evaluator"
+    __table_args__ = (UniqueConstraint("round_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    section_ids: Mapped[list[str] | None] = mapped_column(JSONDocument)
+    """The framework sections this evaluator marks; None for all of them."""
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    round: Mapped[CommissioningRound] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class ConflictDeclaration(db.Model):
+    """An evaluator's declaration, before opening any bid, of any conflict with one bidder.
+
+    A declared conflict removes the evaluator from that bid. Declarations are not edited: a
+    change of circumstances is a new declaration, and the latest one stands.
+    """
+
+    __tablename__ = "conflict_declaration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    has_conflict: Mapped[bool] = mapped_column(Boolean)
+    details: Mapped[str | None] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    evaluator: Mapped[User] = relationship()
+    bid: Mapped[Bid] = relationship()
+
+
+class MarkSheetStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class MarkSheet(db.Model):
+    """One evaluator's marks for one bid. Submitted sheets are final; moderation follows."""
+
+    __tablename__ = "mark_sheet"
+    __table_args__ = (UniqueConstraint("bid_id", "evaluator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(16), default=MarkSheetStatus.DRAFT.value)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    bid: Mapped[Bid] = relationship()
+    evaluator: Mapped[User] = relationship()
+    marks: Mapped[list[EvaluatorMark]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan", order_by="EvaluatorMark.criterion_id"
+    )
+
+
+class EvaluatorMark(db.Model):
+    """A mark on the framework's scale for one criterion, with the evaluator's justification."""
+
+    __tablename__ = "evaluator_mark"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("mark_sheet.id"))
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    justification: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    sheet: Mapped[MarkSheet] = relationship(back_populates="marks")
+
+
+class Moderation(db.Model):
+    """A moderated mark agreed for one criterion of one bid. Never edited: a change is a new row,
+    and the latest row (highest id) is the one that counts; earlier rows are its history."""
+
+    __tablename__ = "moderation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    criterion_id: Mapped[str] = mapped_column(String(64))
+    points: Mapped[int] = mapped_column(Integer)
+    rationale: Mapped[str] = mapped_column(Text)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    bid: Mapped[Bid] = relationship()
+    moderator: Mapped[User] = relationship()
+
+
+class PriceCheckStatus(enum.StrEnum):
+    OPEN = "open"  # flagged, nobody has asked yet
+    ASKED = "asked"  # clarification sent, waiting for the provider
+    ANSWERED = "answered"  # the provider replied
+    DECIDED = "decided"  # accepted or disregarded, with a reason
+
+
+class PriceCheck(db.Model):
+    """A flagged price and what was done about it (Procurement Act 2023 s.19)."""
+
+    __tablename__ = "price_check"
+    __table_args__ = (UniqueConstraint("bid_id", "flag_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    bid_id: Mapped[int] = mapped_column(ForeignKey("bid.id"))
+    flag_code: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=PriceCheckStatus.OPEN.value)
+    question: Mapped[str | None] = mapped_column(Text)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision: Mapped[str | None] = mapped_column(String(16))
+    """"accept" or "disregard", as `criteria.inputs.PriceDecision` reads it."""
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    bid: Mapped[Bid] = relationship()
+
+
+class BoardDecisionKind(enum.StrEnum):
+    APPROVE = "approve"
+    REFER_BACK = "refer_back"
+
+
+class BoardSubmission(db.Model):
+    """A round's results put to the procurement board, and the board's one decision on them.
+
+    `inputs_digest` fixes exactly what the board was shown. A decision, once recorded, is
+    final for this submission; after a referral the commissioner submits again (a new row).
+    """
+
+    __tablename__ = "board_submission"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    inputs_digest: Mapped[str] = mapped_column(String(80))
+    result_digest: Mapped[str] = mapped_column(String(80))
+    recommended_bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    comments: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    round: Mapped[CommissioningRound] = relationship()
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    recommended_bid: Mapped[Bid | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """One entry in the append-only, hash-chained audit log.
+
+    `hash` is SHA-256 over the event's canonical fields and the previous event's hash
+    (`webapp.audit.chain`), so changing, removing or reordering any stored event breaks every
+    link after it. `seq` is unique: two writers can never both extend the chain from one head.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(400))
+    """Who, as text ("Priya Shah <commissioner1@...> (commissioner)"), kept if the user goes."""
+    action: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(128))
+    """What changed, as "bid:12" or "mark_sheet:4"."""
+    summary: Mapped[str] = mapped_column(Text)
+    before_digest: Mapped[str | None] = mapped_column(String(80))
+    after_digest: Mapped[str | None] = mapped_column(String(80))
+    prev_hash: Mapped[str] = mapped_column(String(80))
+    hash: Mapped[str] = mapped_column(String(80), unique=True)

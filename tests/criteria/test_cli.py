@@ -160,7 +160,8 @@ def test_score_table_explains_exclusions_flags_and_the_recommendation() -> None:
     assert outcome.exit_code == 0
     assert "Recommended: Hollin Brook Care Co-operative" in outcome.output
     assert "Excluded bids:" in outcome.output
-    assert "Flags needing a decision:" in outcome.output
+    assert "Price flags:" in outcome.output
+    assert "Decision needed." in outcome.output
     assert "below £32.14" in outcome.output
     assert "fw_lowest_hourly_pay" in outcome.output  # the per-criterion trail
 

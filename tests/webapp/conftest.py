@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from tests.webapp.award_world import AwardWorld
 
 
 @dataclass
@@ -84,3 +87,9 @@ def get_page(client: FlaskClient) -> Callable[[str], Page]:
         return parse_page(client.get(path))
 
     return get
+
+
+@pytest.fixture
+def award(app: Flask) -> AwardWorld:
+    """A closed round of four submitted bids with three evaluators assigned (award_world.py)."""
+    return AwardWorld(app)

@@ -31,6 +31,14 @@ def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrate
             "bid",
             "self_assessment",
             "evidence_file",
+            "round_evaluator",
+            "conflict_declaration",
+            "mark_sheet",
+            "evaluator_mark",
+            "moderation",
+            "price_check",
+            "board_submission",
+            "audit_event",
         }
 
         downgrade(revision="base")

@@ -1,0 +1,139 @@
+"""The hash chain, without storage: how an event is hashed and how a chain is checked.
+
+Each event's hash is SHA-256 over its canonical JSON (sorted keys, no spaces, UTC times to the
+microsecond) including the previous event's hash. Changing any field of a stored event, or
+removing, inserting or reordering events, breaks the first link after the change, and
+`verify` names that link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+__all__ = [
+    "GENESIS",
+    "Break",
+    "ChainedEvent",
+    "canonical_json",
+    "digest",
+    "event_hash",
+    "verify",
+]
+
+GENESIS = "sha256:" + "0" * 64
+"""The `prev_hash` of the first event."""
+
+HASHED_FIELDS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor",
+    "action",
+    "round_id",
+    "subject",
+    "summary",
+    "before_digest",
+    "after_digest",
+    "prev_hash",
+)
+"""Every stored field but the hash itself (and the row id, which the database assigns)."""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, Decimal | Fraction):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """One text for one value: sorted keys, no spaces, datetimes as UTC ISO 8601."""
+    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(value: Any) -> str | None:
+    """`sha256:<hex>` of the value's canonical JSON; None for None (nothing before or after)."""
+    if value is None:
+        return None
+    return "sha256:" + hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ChainedEvent:
+    """An event as the chain sees it: the hashed fields and the stored hash."""
+
+    seq: int
+    occurred_at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    round_id: int | None
+    subject: str
+    summary: str
+    before_digest: str | None
+    after_digest: str | None
+    prev_hash: str
+    hash: str = ""
+
+    @classmethod
+    def of(cls, row: Any) -> ChainedEvent:
+        """From anything with the same attributes (a stored `AuditEvent` row)."""
+        return cls(**{name: getattr(row, name) for name in (*HASHED_FIELDS, "hash")})
+
+
+def event_hash(event: ChainedEvent) -> str:
+    """The hash an event must carry, from its fields and the previous event's hash."""
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    return "sha256:" + hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """The first broken link: which event, and what is wrong with it."""
+
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"event {self.seq}: {self.problem}"
+
+
+def verify(events: Iterable[ChainedEvent]) -> tuple[int, Break | None]:
+    """Check a chain in `seq` order: (events checked, the first broken link or None)."""
+    previous_hash = GENESIS
+    expected_seq = 1
+    checked = 0
+    for event in events:
+        checked += 1
+        if event.seq != expected_seq:
+            missing = "is missing" if event.seq > expected_seq else "appears twice"
+            problem = f"expected event {expected_seq} here, found {event.seq}: an event {missing}"
+            return checked, Break(event.seq, problem)
+        if event.prev_hash != previous_hash:
+            problem = (
+                "its link to the event before does not match that event's hash: an earlier "
+                "event was changed, removed or inserted"
+            )
+            return checked, Break(event.seq, problem)
+        if event_hash(event) != event.hash:
+            problem = (
+                "its content does not match its hash: the event was changed after it was written"
+            )
+            return checked, Break(event.seq, problem)
+        previous_hash = event.hash
+        expected_seq += 1
+    return checked, None
