@@ -48,7 +48,9 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.auth import roles  # noqa: F401  (registers the user loader)
     from webapp.auth.views import bp as auth_bp
+    from webapp.board import bp as board_bp
     from webapp.commissioning import bp as commissioning_bp
+    from webapp.evaluation import bp as evaluation_bp
     from webapp.evidence import bp as evidence_bp
     from webapp.provider import bp as provider_bp
     from webapp.public import bp as public_bp
@@ -59,6 +61,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(provider_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(board_bp)
     navigation.init_app(app)
     register_error_handlers(app)
     register_cli(app)

@@ -20,8 +20,8 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("commissioning.rounds", "Rounds"),
         ("commissioning.frameworks", "Frameworks"),
     ],
-    Role.EVALUATOR: [("commissioning.rounds", "Rounds")],
-    Role.BOARD: [("commissioning.rounds", "Rounds")],
+    Role.EVALUATOR: [("evaluation.rounds", "Your evaluations"), ("commissioning.rounds", "Rounds")],
+    Role.BOARD: [("board.rounds", "Decisions"), ("commissioning.rounds", "Rounds")],
     Role.ADMIN: [
         ("admin.users", "Users"),
         ("commissioning.rounds", "Rounds"),

@@ -8,4 +8,11 @@ from flask import Blueprint
 bp = Blueprint("provider", __name__, url_prefix="/provider")
 
 # The view modules register their routes on `bp`, so they are imported once it exists.
-from webapp.provider import bids, dashboard, profile, self_assessment  # noqa: E402, F401
+from webapp.provider import (  # noqa: E402, F401
+    bids,
+    dashboard,
+    outcome,
+    price_checks,
+    profile,
+    self_assessment,
+)

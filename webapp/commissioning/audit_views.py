@@ -1,0 +1,1 @@
+"""(filled in by the audit_views work)"""

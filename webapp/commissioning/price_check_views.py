@@ -1,0 +1,1 @@
+"""(filled in by the price_check_views work)"""

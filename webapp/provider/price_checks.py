@@ -1,0 +1,1 @@
+"""(filled in by the provider price_checks work)"""
