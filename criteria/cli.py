@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from criteria.agreement import Agreement, agreement
 from criteria.catalogue import builtin_frameworks, load_builtin
 from criteria.engine import RoundInputError, score_round
 from criteria.hashing import content_hash
@@ -119,6 +120,7 @@ def score(
     if output_format == "json":
         document = result.to_dict()
         document["round"] = {"id": loaded.round.id, "title": loaded.round.title}
+        document["agreement"] = agreement(loaded.framework, loaded.round.marks).to_dict()
         if analysis is not None:
             document["robustness"] = analysis.to_dict()
         click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
@@ -126,6 +128,8 @@ def score(
         click.echo(_csv(result, explain), nl=False)
     else:
         click.echo(render_table(loaded, result, explain))
+        if explain:
+            click.echo(render_agreement(result, agreement(loaded.framework, loaded.round.marks)))
         if analysis is not None:
             click.echo(render_robustness(result, analysis))
 
@@ -264,6 +268,44 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
                 )
             )
     return "\n".join(out)
+
+
+def render_agreement(result: RoundResult, found: Agreement) -> str:
+    """How far evaluators agreed before moderation: alpha per criterion and the wide spreads."""
+    names = {b.bid_id: b.name for b in result.bids}
+    out = [
+        "",
+        "Evaluator agreement (independent marks, before moderation)",
+        "Krippendorff's alpha, ordinal: 1 is perfect agreement, 0 no better than chance.",
+    ]
+    if not found.criteria:
+        out.append("No criterion is marked by evaluators.")
+        return "\n".join(out)
+    rows = [
+        (
+            c.criterion_id,
+            _alpha(c.alpha),
+            "-" if c.max_spread is None else str(c.max_spread),
+            str(c.n_marks),
+        )
+        for c in found.criteria
+    ]
+    out.append(_table(("criterion", "alpha", "widest spread", "marks"), rows))
+    out.append(f"All evaluator-marked criteria: alpha {_alpha(found.overall_alpha)}")
+    if any(c.alpha is None for c in found.criteria) or found.overall_alpha is None:
+        out.append("Alpha '-' needs two or more bids with two or more marks.")
+    flagged = found.flagged()
+    if not flagged:
+        out.append(f"No bid's marks are {found.threshold} or more points apart.")
+    for bid_id, criterion_id, spread in flagged:
+        out.append(
+            f"Spread: {names.get(bid_id, bid_id)}, {criterion_id}: marks {spread} points apart."
+        )
+    return "\n".join(out)
+
+
+def _alpha(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
 def render_robustness(result: RoundResult, analysis: Robustness) -> str:

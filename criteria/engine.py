@@ -1,16 +1,16 @@
 """Scoring a round: every bid against the framework, every number explained, ranks decided.
 
 `score_round(framework, bids, marks, settings, decisions)` is pure and deterministic: no I/O, no
-clock, and the result never depends on the order of bids, answers or marks. Each criterion is
-first made ready for the round (its rule's constants, its weight, where it counts). Then for
-each bid it parses every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is
-not met, scores each criterion by its rule (`criteria.rules.RULE_SCORERS` for answer-only rules,
+clock, and the result never depends on the order of bids, answers or marks. Each criterion is first
+made ready for the round (its rule's constants, its weight, where it counts). Then for each bid it
+parses every answer (`criteria.answers`), leaves out follow-ups whose `show_if` is not met, scores
+each criterion by its rule (`criteria.rules.RULE_SCORERS` for answer-only rules,
 `criteria.marking.MARKED_SCORERS` for evaluator marks) and checks its gate. Price is scored last
-(`criteria.price`): relative formulas compare the prices of the bids that passed every gate, and
-price per quality point needs their quality points. Section and pillar totals, minimum
-thresholds and flags follow (`criteria.judging`), then the ranking (`criteria.ranking`). A
-flagged price is ranked as scored until a commissioner decides: a decision to disregard the
-tender excludes it, with the decision's reason.
+(`criteria.price`): relative formulas compare the prices of the bids that passed every gate and were
+not disregarded after a price check, and price per quality point needs their quality points. Section
+and pillar totals, minimum thresholds and flags follow (`criteria.judging`), then the ranking
+(`criteria.ranking`). A flagged price is ranked as scored until a commissioner decides: a decision
+to disregard the tender excludes it, with the decision's reason.
 
 Excluded bids are scored in full and listed with their reasons, never dropped.
 """
@@ -286,8 +286,12 @@ def _score_before_price(ctx: _Round, draft: _Draft) -> None:
 # --- price ------------------------------------------------------------------------------
 
 
-def _score_prices(ctx: _Round, drafts: Sequence[_Draft]) -> None:
-    """Price last: against the bids with a valid price that passed every gate."""
+def _score_prices(ctx: _Round, drafts: Sequence[_Draft], disregarded: frozenset[str]) -> None:
+    """Price last: against the bids with a valid price that passed every gate.
+
+    A tender disregarded after a price check is not in the field: its price does not set the
+    lowest price (or best ratio) that the other bids are scored against.
+    """
     award = ctx.framework.award.price
     if award is None:
         return
@@ -297,7 +301,10 @@ def _score_prices(ctx: _Round, drafts: Sequence[_Draft]) -> None:
     field = PriceField(
         PricedBid(d.bid.id, price, quality[d.bid.id])
         for d in drafts
-        if not d.gate_failures and (price := d.number(criterion.id)) is not None and price > 0
+        if not d.gate_failures
+        and d.bid.id not in disregarded
+        and (price := d.number(criterion.id)) is not None
+        and price > 0
     )
     for draft in drafts:
         if criterion.id in draft.hidden:
@@ -377,6 +384,16 @@ def _finish(ctx: _Round, draft: _Draft, decisions: Mapping[FlagCode, PriceDecisi
     )
 
 
+def _disregarded(ctx: _Round, drafts: Sequence[_Draft], decisions: Decisions) -> frozenset[str]:
+    """The bids a commissioner disregarded on a flag they raise (flags never need a price score)."""
+    return frozenset(
+        d.bid.id
+        for d in drafts
+        if d.bid.id in decisions
+        and apply_decisions(flags_for(ctx.framework, d.values, ctx.params), decisions[d.bid.id])[1]
+    )
+
+
 def score_round(
     framework: Framework,
     bids: Sequence[Bid],
@@ -396,7 +413,7 @@ def score_round(
     drafts = [_read_answers(ctx, bid) for bid in sorted(bids, key=lambda b: b.id)]
     for draft in drafts:
         _score_before_price(ctx, draft)
-    _score_prices(ctx, drafts)
+    _score_prices(ctx, drafts, _disregarded(ctx, drafts, decisions))
     results = [_finish(ctx, draft, decisions.get(draft.bid.id, {})) for draft in drafts]
     price_award = framework.award.price
     prices = {d.bid.id: d.number(price_award.criterion) if price_award else None for d in drafts}

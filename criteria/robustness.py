@@ -353,11 +353,11 @@ def _withdrawals_that_matter(
 ) -> list[str]:
     """The bids whose withdrawal could change another bid's score; the rest need no re-score.
 
-    Only the price field couples bids: the bids with a usable price and no failed gate
-    (`criteria.price`). Withdrawing a bid outside it changes nothing. Within it, a formula in
-    `REFERENCE_HOLDERS` depends on the field only through its best value (the lowest price,
-    the best ratio), which moves only when its sole holder leaves; any other relative formula
-    is checked for every bid in the field.
+    Only the price field couples bids: the bids with a usable price, no failed gate and not
+    disregarded after a price check (`criteria.price`). Withdrawing a bid outside it changes
+    nothing. Within it, a formula in `REFERENCE_HOLDERS` depends on the field only through its best
+    value (the lowest price, the best ratio), which moves only when its sole holder leaves; any
+    other relative formula is checked for every bid in the field.
     """
     award = framework.award.price
     assert award is not None
@@ -367,7 +367,7 @@ def _withdrawals_that_matter(
     for scored in result.bids:
         price_score = scored.criterion(criterion.id)
         if price_score.status == "not_applicable" or any(
-            e.kind == "gate" for e in scored.exclusions
+            e.kind in ("gate", "disregarded") for e in scored.exclusions
         ):
             continue
         try:

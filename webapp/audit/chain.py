@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,12 +20,14 @@ from typing import Any
 
 __all__ = [
     "GENESIS",
+    "Anchor",
     "Break",
     "ChainedEvent",
     "canonical_json",
     "digest",
     "event_hash",
     "verify",
+    "verify_anchor",
 ]
 
 GENESIS = "sha256:" + "0" * 64
@@ -96,9 +99,15 @@ class ChainedEvent:
 
 
 def event_hash(event: ChainedEvent) -> str:
-    """The hash an event must carry, from its fields and the previous event's hash."""
-    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-    return "sha256:" + hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+    """The hash an event must carry, from its fields and the previous event's hash.
+
+    The same text as `canonical_json` of the fields, built directly: every field but the time is
+    already plain, and the whole log is hashed again each time it is verified.
+    """
+    fields: dict[str, Any] = {name: getattr(event, name) for name in HASHED_FIELDS}
+    fields["occurred_at"] = _plain(event.occurred_at)
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,27 +122,73 @@ class Break:
 
 
 def verify(events: Iterable[ChainedEvent]) -> tuple[int, Break | None]:
-    """Check a chain in `seq` order: (events checked, the first broken link or None)."""
+    """Check a chain in `seq` order: (events checked, the first broken link or None).
+
+    A break names the position where the chain first goes wrong, counted from 1 like `seq`:
+    for a removed event that is the number of the event that is missing. Removing events from
+    the end leaves a shorter chain that still verifies; `verify_anchor` catches that against a
+    head noted earlier.
+    """
     previous_hash = GENESIS
     expected_seq = 1
     checked = 0
     for event in events:
         checked += 1
         if event.seq != expected_seq:
-            missing = "is missing" if event.seq > expected_seq else "appears twice"
-            problem = f"expected event {expected_seq} here, found {event.seq}: an event {missing}"
-            return checked, Break(event.seq, problem)
+            if event.seq > expected_seq:
+                problem = (
+                    f"it is missing: the log goes from event {expected_seq - 1} "
+                    f"to event {event.seq}"
+                )
+            else:
+                problem = f"the event here is numbered {event.seq}: events are out of order"
+            return checked, Break(expected_seq, problem)
         if event.prev_hash != previous_hash:
             problem = (
                 "its link to the event before does not match that event's hash: an earlier "
                 "event was changed, removed or inserted"
             )
-            return checked, Break(event.seq, problem)
+            return checked, Break(expected_seq, problem)
         if event_hash(event) != event.hash:
             problem = (
                 "its content does not match its hash: the event was changed after it was written"
             )
-            return checked, Break(event.seq, problem)
+            return checked, Break(expected_seq, problem)
         previous_hash = event.hash
         expected_seq += 1
     return checked, None
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A head noted earlier (`<seq>:<hash>`), to show later that nothing after it was cut off."""
+
+    seq: int
+    hash: str
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """From `12:sha256:<64 hex>`; ValueError with the expected form otherwise."""
+        number, _, value = text.strip().partition(":")
+        if not number.isdigit() or int(number) < 1 or not _HASH.fullmatch(value):
+            raise ValueError(
+                f"{text!r} is not an audit log head: expected <event number>:sha256:<64 hex "
+                "digits>, as `commonweal audit verify` prints it"
+            )
+        return cls(int(number), value)
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def verify_anchor(events: Iterable[ChainedEvent], anchor: Anchor) -> Break | None:
+    """Check that the event numbered `anchor.seq` is still there with the hash noted for it."""
+    for event in events:
+        if event.seq == anchor.seq:
+            if event.hash != anchor.hash:
+                return Break(anchor.seq, "its hash is not the one noted for it earlier")
+            return None
+    return Break(anchor.seq, "it is missing: the log was cut short after it was noted")

@@ -9,18 +9,38 @@ writer wait for the first instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from webapp.audit.chain import GENESIS, Break, ChainedEvent, digest, event_hash, verify
+from webapp.audit.chain import (
+    GENESIS,
+    Anchor,
+    Break,
+    ChainedEvent,
+    digest,
+    event_hash,
+    verify,
+    verify_anchor,
+)
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import AuditEvent, CommissioningRound, User
 
-__all__ = ["ACTIONS", "VerifyReport", "actor_text", "record", "round_events", "verify_log"]
+__all__ = [
+    "ACTIONS",
+    "EventPage",
+    "VerifyReport",
+    "actor_text",
+    "record",
+    "round_event_page",
+    "round_events",
+    "verify_log",
+]
+
+T = TypeVar("T")
 
 ADVISORY_LOCK_KEY = 0x636F6D6D6F6E  # "common": any fixed number shared by every writer
 
@@ -105,22 +125,80 @@ def round_events(round_: CommissioningRound) -> list[AuditEvent]:
 
 
 @dataclass(frozen=True)
+class EventPage:
+    """One page of a round's events, newest first."""
+
+    events: list[AuditEvent]
+    number: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first_position(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.events else 0
+
+    @property
+    def last_position(self) -> int:
+        return self.first_position + len(self.events) - 1 if self.events else 0
+
+
+def round_event_page(round_: CommissioningRound, number: int, per_page: int = 50) -> EventPage:
+    """Page `number` (from 1) of the round's events, newest first. LookupError past the end."""
+    where = AuditEvent.round_id == round_.id
+    total = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(where)) or 0
+    pages = max(1, -(-total // per_page))
+    if number < 1 or number > pages:
+        raise LookupError(f"there is no page {number} of events; there are {pages}")
+    query = (
+        sa.select(AuditEvent)
+        .where(where)
+        .order_by(AuditEvent.seq.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    )
+    return EventPage(list(db.session.scalars(query)), number, pages, total, per_page)
+
+
+@dataclass(frozen=True)
 class VerifyReport:
+    """What checking the log found: how many events, the first break, and the head."""
+
     checked: int
     broken: Break | None
+    head: Anchor | None = None
+    """The last event's number and hash, to note down and check against later."""
 
     @property
     def ok(self) -> bool:
         return self.broken is None
 
 
-def _stored_events(batch: int = 1000) -> Iterator[ChainedEvent]:
-    query = sa.select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=batch)
-    for row in db.session.scalars(query):
-        yield ChainedEvent.of(row)
+_CHAINED_COLUMNS = [getattr(AuditEvent, name) for name in ChainedEvent.__dataclass_fields__]
+"""The stored columns a `ChainedEvent` is made of, in its field order."""
 
 
-def verify_log() -> VerifyReport:
-    """Check the whole stored chain from the first event."""
-    checked, broken = verify(_stored_events())
-    return VerifyReport(checked, broken)
+def _verified(query: sa.Select[Any], check: Callable[[Iterator[ChainedEvent]], T]) -> T:
+    """Run `check` over the stored events `query` reads, a batch at a time.
+
+    The result is closed even when `check` stops early (at a break), so PostgreSQL's
+    server-side cursor is not left open.
+    """
+    rows = db.session.execute(query.execution_options(yield_per=1000))
+    try:
+        return check(ChainedEvent(*row) for row in rows)
+    finally:
+        rows.close()
+
+
+def verify_log(anchor: Anchor | None = None) -> VerifyReport:
+    """Check the whole stored chain from the first event, and that `anchor` is still in it."""
+    in_order = sa.select(*_CHAINED_COLUMNS).order_by(AuditEvent.seq)
+    checked, broken = _verified(in_order, verify)
+    if broken is None and anchor is not None:
+        at_anchor = sa.select(*_CHAINED_COLUMNS).where(AuditEvent.seq == anchor.seq)
+        broken = _verified(at_anchor, lambda events: verify_anchor(events, anchor))
+    head = db.session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return VerifyReport(checked, broken, Anchor(head.seq, head.hash) if head else None)

@@ -17,6 +17,7 @@ from webapp.commissioning.settings_form import (
 )
 from webapp.models import CommissioningRound
 from webapp.services import round_admin
+from webapp.services.award import award_panel
 from webapp.services.round_admin import SERVICES, RoundChangeError
 from webapp.services.rounds import RoundState, is_sealed, round_framework, round_state
 
@@ -70,6 +71,7 @@ def round(id: int) -> str:
         invited=len(round_.invitations),
         frozen_reason=round_admin.settings_frozen_reason(round_),
         publish_refusal=round_admin.publish_refusal(round_),
+        award=award_panel(round_),
     )
 
 

@@ -26,6 +26,27 @@ DRAFT_SECTIONS = 2
 OPENED_DAYS_AGO = 7
 CLOSES_IN_DAYS = 14
 
+AWARD_ROUND_REFERENCE = "DEMO-HOMECARE-LOT2"
+AWARD_ROUND_TITLE = "Homecare and supported living, Lot 2"
+AWARD_OPENED_DAYS_AGO = 35
+AWARD_CLOSED_DAYS_AGO = 2
+"""The second round closed at midday two days before seeding: its evaluation is under way."""
+AWARD_PROVIDERS = ("hollin-brook", "lantern-trust", "kestrel", "hearthside", "meridian-crest")
+"""The round file's bid ids that bid in the closed round, in the order they submitted."""
+EVALUATORS: dict[str, str] = {
+    "evaluator1": "A. Haworth",
+    "evaluator2": "R. Okafor",
+    "evaluator3": "J. Pennington",
+}
+"""Each demo evaluator's mailbox, and whose marks in the round file they gave."""
+UNMARKED = ("evaluator3", "hollin-brook")
+"""Mei Lin has not marked the co-operative's bid yet: it is left for a person to mark."""
+AWARD_COMMISSIONER = "commissioner1"
+"""Created and published the closed round, and asked about the flagged price."""
+AWARD_BOARD_MEMBER = "board"
+FLAGGED_PROVIDER = "meridian-crest"
+"""Its price is flagged; it has answered the commissioner's questions, which await a decision."""
+
 STAFF: tuple[tuple[Role, str, str], ...] = (
     (Role.ADMIN, "admin", "Alex Morgan"),
     (Role.COMMISSIONER, "commissioner1", "Priya Shah"),

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from webapp.clock import london_text
-from webapp.demo.people import NO_BID_PROVIDER, provider_email
+from webapp.demo.people import (
+    AWARD_BOARD_MEMBER,
+    AWARD_COMMISSIONER,
+    FLAGGED_PROVIDER,
+    NO_BID_PROVIDER,
+    UNMARKED,
+    provider_email,
+    staff_email,
+)
 from webapp.models import Role
 
 
@@ -17,6 +25,13 @@ class SignIn:
     name: str
     email: str
     organisation: str = ""
+
+
+@dataclass(frozen=True)
+class DemoRound:
+    reference: str
+    title: str
+    closes_at: datetime
 
 
 @dataclass
@@ -31,6 +46,8 @@ class DemoSummary:
     sign_ins: list[SignIn] = field(default_factory=list)
     created: Counter[str] = field(default_factory=Counter)
     """How many of each kind of record were made, by singular name ("user", "bid")."""
+    award_round: DemoRound | None = None
+    """The closed round whose evaluation is under way, for walking through an award."""
 
     @property
     def changed(self) -> bool:
@@ -74,5 +91,37 @@ def seed_report(summary: DemoSummary) -> str:
             f"{trying.organisation} was left without a demo bid: sign in as {trying.email} "
             "to write and submit one."
         )
+    lines += _award_walk(summary)
     lines += ["", sign_in_table(summary)]
     return "\n".join(lines)
+
+
+def _award_walk(summary: DemoSummary) -> list[str]:
+    """How to take the closed round from marking to the provider's outcome, a step a line."""
+    award = summary.award_round
+    if award is None:
+        return []
+    evaluator, unmarked = UNMARKED
+    by_email = {s.email: s for s in summary.sign_ins}
+
+    def who(email: str) -> str:
+        person = by_email.get(email)
+        return f"{email} ({person.name})" if person else email
+
+    def organisation(bid_id: str) -> str:
+        person = by_email.get(provider_email(bid_id))
+        return person.organisation if person else bid_id
+
+    commissioner = staff_email(AWARD_COMMISSIONER, summary.council)
+    return [
+        "",
+        f"Round {award.reference}, {award.title}: closed on {london_text(award.closes_at)}; "
+        "its evaluation is under way. To walk through the award, sign in as:",
+        f"  1. {who(staff_email(evaluator, summary.council))}: mark "
+        f"{organisation(unmarked)}'s bid, the one left to mark.",
+        f"  2. {who(commissioner)}: moderate the marks that differ, decide "
+        f"{organisation(FLAGGED_PROVIDER)}'s price checks,",
+        "     and submit the results to the board.",
+        f"  3. {who(staff_email(AWARD_BOARD_MEMBER, summary.council))}: approve the award.",
+        f"  4. {who(provider_email(unmarked))}: see {organisation(unmarked)}'s outcome.",
+    ]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,21 @@ from criteria.answers import display_answer, parse_answer
 from criteria.inputs import Bid as RoundFileBid
 from criteria.model import Framework
 from criteria.round_file import LoadedRound, load_round
-from webapp.clock import as_utc, from_london, now, to_london
+from webapp.clock import as_utc, now
+from webapp.demo.award import EvaluationSeeder
 from webapp.demo.documents import attach_required_documents
 from webapp.demo.people import (
+    AWARD_CLOSED_DAYS_AGO,
+    AWARD_COMMISSIONER,
+    AWARD_OPENED_DAYS_AGO,
+    AWARD_PROVIDERS,
+    AWARD_ROUND_REFERENCE,
+    AWARD_ROUND_TITLE,
     CLOSES_IN_DAYS,
     DEMO_PASSWORD,
     DEMO_ROUND_REFERENCE,
     DRAFT_PROVIDER,
-    DRAFT_SECTIONS,
+    EVALUATORS,
     NO_BID_PROVIDER,
     OPENED_DAYS_AGO,
     ROUND_FILE,
@@ -39,16 +45,15 @@ from webapp.demo.people import (
     provider_email,
     staff_email,
 )
-from webapp.demo.report import DemoSummary, SignIn
+from webapp.demo.report import DemoRound, DemoSummary, SignIn
+from webapp.demo.rounds import DemoProvider, RoundMaker, london_day
+from webapp.demo.story import AuditStory
 from webapp.extensions import db
 from webapp.models import (
-    Bid,
-    BidStatus,
     CommissioningRound,
     FrameworkVersion,
     Organisation,
     Role,
-    RoundStatus,
     SelfAssessment,
     User,
 )
@@ -126,6 +131,8 @@ class _Seeder:
         self._password_hash: str | None = None
         self.created: Counter[str] = Counter()
         self.sign_ins: list[SignIn] = []
+        self.story = AuditStory()
+        self.rounds = RoundMaker(loaded, council, created=self.created, story=self.story)
 
     def run(self) -> DemoSummary:
         stored = self._store_frameworks()
@@ -133,13 +140,13 @@ class _Seeder:
             self.created["framework version"] += stored
         staff = {mailbox: self._staff_user(role, mailbox, name) for role, mailbox, name in STAFF}
         providers = [self._provider(bid) for bid in self.loaded.round.bids]
-        round_ = self._round(created_by=staff["commissioner1"])
+        round_ = self._open_round(staff["commissioner1"], providers)
         self_assessed = latest_builtin(self.framework.id)
-        for position, provider in enumerate(providers):
-            if provider.bid.id == NO_BID_PROVIDER:
-                continue
-            self._bid(round_, provider, position)
-            self._self_assessment(provider, self_assessed)
+        for provider in providers:
+            if provider.bid.id != NO_BID_PROVIDER:
+                self._self_assessment(provider, self_assessed)
+        award_round = self._award_round(staff, {p.bid.id: p for p in providers})
+        self.created["audit event"] += self.story.record_all()
         return DemoSummary(
             council=self.council,
             password=self.password,
@@ -148,6 +155,7 @@ class _Seeder:
             closes_at=round_.closes_at,
             sign_ins=self.sign_ins,
             created=self.created,
+            award_round=DemoRound(award_round.reference, award_round.title, award_round.closes_at),
         )
 
     # --- frameworks and people ---------------------------------------------------------
@@ -188,7 +196,7 @@ class _Seeder:
     def _staff_user(self, role: Role, mailbox: str, name: str) -> User:
         return self._user(role, staff_email(mailbox, self.council), name)
 
-    def _provider(self, bid: RoundFileBid) -> _Provider:
+    def _provider(self, bid: RoundFileBid) -> DemoProvider:
         facts = facts_of(bid.id)
         organisation = db.session.scalars(
             sa.select(Organisation).where(Organisation.name == bid.name)
@@ -198,7 +206,7 @@ class _Seeder:
             organisation = self._new_organisation(bid, facts, email)
         user = self._user(Role.PROVIDER, email, facts.contact, organisation)
         answers = stored_answers(self.framework, bid.answers)
-        return _Provider(bid, organisation, user, answers)
+        return DemoProvider(bid, organisation, user, answers)
 
     def _new_organisation(
         self, bid: RoundFileBid, facts: ProviderFacts, email: str
@@ -231,100 +239,56 @@ class _Seeder:
 
     # --- the round and its bids --------------------------------------------------------
 
-    def _round(self, *, created_by: User) -> CommissioningRound:
-        existing = db.session.scalars(
-            sa.select(CommissioningRound).where(
-                CommissioningRound.reference == DEMO_ROUND_REFERENCE
-            )
-        ).first()
-        if existing is not None:
-            return existing
-        today = to_london(now()).date()
-        opens_at = from_london(datetime.combine(today - timedelta(OPENED_DAYS_AGO), time(9)))
-        closes_at = from_london(datetime.combine(today + timedelta(CLOSES_IN_DAYS), time(12)))
-        settings = self.loaded.round.settings
-        round_ = CommissioningRound(
-            reference=DEMO_ROUND_REFERENCE,
-            title=self.loaded.round.title.split(" (")[0],
-            service="homecare",
-            description=(
-                f"{self.council} is buying homecare and supported living across the borough. "
-                "Bids are scored on fair work, local ownership, social value, quality and price."
-            ),
-            framework_version=self._framework_version(),
-            parameters={k: _json_ready(v) for k, v in settings.parameters.items()},
-            pillar_weights=(
-                {k: str(v) for k, v in settings.pillar_weights.items()}
-                if settings.pillar_weights
-                else None
-            ),
-            opens_at=opens_at,
-            closes_at=closes_at,
-            invite_only=False,
-            status=RoundStatus.PUBLISHED.value,
-            published_at=opens_at - timedelta(days=2),
-            created_by_id=created_by.id,
+    def _open_round(self, commissioner: User, providers: list[DemoProvider]) -> CommissioningRound:
+        """The round open for bids: most providers have bid, one has a draft, one has not."""
+        round_ = self.rounds.round(
+            DEMO_ROUND_REFERENCE,
+            self.loaded.round.title.split(" (")[0],
+            opens_at=london_day(-OPENED_DAYS_AGO, hour=9),
+            closes_at=london_day(CLOSES_IN_DAYS, hour=12),
+            created_by=commissioner,
         )
-        db.session.add(round_)
-        db.session.flush()
-        self.created["round"] += 1
+        for position, provider in enumerate(providers):
+            if provider.bid.id == NO_BID_PROVIDER:
+                continue
+            # Spread over the days since the round opened, all safely in the past.
+            submitted_at = as_utc(round_.opens_at) + timedelta(hours=18 * (position + 1))
+            self.rounds.bid(round_, provider, submitted_at, draft=provider.bid.id == DRAFT_PROVIDER)
         return round_
 
-    def _framework_version(self) -> FrameworkVersion:
-        version = db.session.scalars(
-            sa.select(FrameworkVersion)
-            .where(
-                FrameworkVersion.framework_id == self.framework.id,
-                FrameworkVersion.version == self.framework.version,
-                FrameworkVersion.builtin,
-            )
-            .order_by(FrameworkVersion.id.desc())
-        ).first()
-        if version is None:
-            raise LookupError(
-                f"the built-in framework {self.framework.id!r} version "
-                f"{self.framework.version!r} that the round file names is not stored"
-            )
-        return version
-
-    def _bid(self, round_: CommissioningRound, provider: _Provider, position: int) -> None:
-        existing = db.session.scalars(
-            sa.select(Bid).where(
-                Bid.round_id == round_.id, Bid.organisation_id == provider.organisation.id
-            )
-        ).first()
-        if existing is not None:
-            return
-        answers = dict(provider.answers)
-        record = Bid(round=round_, organisation=provider.organisation)
-        if provider.bid.id == DRAFT_PROVIDER:
-            started = {c.id for s in self.framework.sections[:DRAFT_SECTIONS] for c in s.criteria}
-            answers = {k: v for k, v in answers.items() if k in started}
-            record.status = BidStatus.DRAFT.value
-        else:
-            record.status = BidStatus.SUBMITTED.value
-            record.declaration_name = provider.user.name
-            # Spread over the days since the round opened, all safely in the past.
-            record.submitted_at = as_utc(round_.opens_at) + timedelta(hours=18 * (position + 1))
-        record.answers = answers
-        db.session.add(record)
-        db.session.flush()
-        if record.status == BidStatus.SUBMITTED.value:
-            # The form `webapp.services.bids` gives a first submission.
-            record.reference = f"{round_.reference}-B{record.id}-1"
-        self.created["bid"] += 1
-        self.created["document"] += len(
-            attach_required_documents(
-                self.framework,
-                answers,
-                organisation=provider.organisation,
-                uploaded_by=provider.user,
-                file_stem=provider.bid.id,
-                bid=record,
-            )
+    def _award_round(
+        self, staff: dict[str, User], providers: dict[str, DemoProvider]
+    ) -> CommissioningRound:
+        """The closed round whose evaluation is under way, for walking through an award."""
+        round_ = self.rounds.round(
+            AWARD_ROUND_REFERENCE,
+            AWARD_ROUND_TITLE,
+            opens_at=london_day(-AWARD_OPENED_DAYS_AGO, hour=9),
+            closes_at=london_day(-AWARD_CLOSED_DAYS_AGO, hour=12),
+            created_by=staff[AWARD_COMMISSIONER],
         )
+        opens_at, closes_at = as_utc(round_.opens_at), as_utc(round_.closes_at)
+        gap = (closes_at - opens_at) / (len(AWARD_PROVIDERS) + 1)
+        bids = {
+            key: self.rounds.bid(round_, providers[key], opens_at + gap * (position + 1))
+            for position, key in enumerate(AWARD_PROVIDERS)
+        }
+        evaluation = EvaluationSeeder(
+            round_,
+            self.framework,
+            self.loaded.round.marks,
+            created=self.created,
+            story=self.story,
+        )
+        evaluation.run(
+            commissioner=staff[AWARD_COMMISSIONER],
+            evaluators=[(mailbox, staff[mailbox]) for mailbox in EVALUATORS],
+            bids=bids,
+            bidders={key: providers[key].user for key in AWARD_PROVIDERS},
+        )
+        return round_
 
-    def _self_assessment(self, provider: _Provider, version: FrameworkVersion) -> None:
+    def _self_assessment(self, provider: DemoProvider, version: FrameworkVersion) -> None:
         """The provider has also scored itself, so its self-assessment shows results."""
         existing = db.session.scalars(
             sa.select(SelfAssessment).where(
@@ -354,20 +318,3 @@ class _Seeder:
                 self_assessment=assessment,
             )
         )
-
-
-@dataclass(frozen=True)
-class _Provider:
-    bid: RoundFileBid
-    organisation: Organisation
-    user: User
-    answers: dict[str, Any]
-    """The round file's answers as stored: parsed, then JSON-ready."""
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, bool | str) or value is None:
-        return value
-    return str(value)

@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from criteria.model import Framework, Section
+from webapp.audit.log import record
+from webapp.audit.snapshots import bid_snapshot
 from webapp.clock import as_utc, london_text, now
 from webapp.extensions import db
 from webapp.forms.builder import (
@@ -356,12 +358,23 @@ def submit_bid(
         raise BidError("Confirm the declaration and enter your full name to submit your bid.")
     if not is_complete(bid):
         raise BidError("Complete every section before you submit your bid.")
+    before = bid_snapshot(bid)
     bid.status = BidStatus.SUBMITTED.value
     bid.reference = _next_reference(bid)
     bid.declaration_name = full_name.strip()
     bid.submitted_at = now()
     bid.withdrawn_at = None
     try:
+        record(
+            "bid.submitted",
+            actor=user,
+            subject=f"bid:{bid.id}",
+            summary=f"Bid {bid.reference} submitted by {bid.organisation.name}, "
+            f"declaration signed by {bid.declaration_name}",
+            round_=bid.round,
+            before=before,
+            after=bid_snapshot(bid),
+        )
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
@@ -375,9 +388,19 @@ def withdraw_bid(user: User, bid: Bid) -> Bid:
     _check_deadline(bid, "Your bid was not withdrawn.")
     if bid.status != BidStatus.SUBMITTED.value:
         raise BidError("Only a submitted bid can be withdrawn.")
+    before = bid_snapshot(bid)
     bid.status = BidStatus.WITHDRAWN.value
     bid.withdrawn_at = now()
     try:
+        record(
+            "bid.withdrawn",
+            actor=user,
+            subject=f"bid:{bid.id}",
+            summary=f"Bid {bid.reference} withdrawn by {bid.organisation.name}",
+            round_=bid.round,
+            before=before,
+            after=bid_snapshot(bid),
+        )
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()

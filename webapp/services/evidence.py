@@ -324,9 +324,10 @@ _STAFF_WHO_EVALUATE = frozenset({Role.COMMISSIONER.value, Role.EVALUATOR.value, 
 
 
 def can_download(user: User | None, evidence: EvidenceFile) -> bool:
-    """The owner organisation's users always; commissioners, evaluators and administrators
-    only for a submitted bid whose round's deadline has passed; the board and everyone else
-    never."""
+    """The owner organisation's users always; commissioners and administrators only for a
+    submitted bid whose round's deadline has passed; evaluators likewise, but only in a round
+    they are assigned to and for a bid they have declared no conflict with; the board and
+    everyone else never."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if user.organisation_id is not None and user.organisation_id == evidence.organisation_id:
@@ -336,7 +337,17 @@ def can_download(user: User | None, evidence: EvidenceFile) -> bool:
     bid = db.session.get(Bid, evidence.bid_id)
     if bid is None or bid.status != BidStatus.SUBMITTED.value:
         return False
-    return not is_sealed(bid.round)
+    if is_sealed(bid.round):
+        return False
+    if user.role == Role.EVALUATOR.value:
+        from webapp.services.evaluation import assignment, conflicts_declared, has_conflict
+
+        return (
+            assignment(bid.round, user) is not None
+            and conflicts_declared(bid.round, user)
+            and not has_conflict(bid.round, user, bid)
+        )
+    return True
 
 
 def evidence_to_download(user: User | None, evidence_id: int) -> EvidenceFile | None:

@@ -20,6 +20,14 @@ from sqlalchemy.exc import IntegrityError
 
 from criteria.errors import RoundInputError
 from criteria.weights import round_parameters, round_pillar_weights
+from webapp.audit.log import record
+from webapp.audit.snapshots import (
+    invitations_snapshot,
+    invitations_summary,
+    round_snapshot,
+    settings_snapshot,
+    settings_summary,
+)
 from webapp.clock import as_utc, now, to_london
 from webapp.extensions import db
 from webapp.models import (
@@ -243,6 +251,14 @@ def create_round(details: NewRound, *, by: User) -> CommissioningRound:
                 db.session.add(round_)
         except IntegrityError:
             continue
+        record(
+            "round.created",
+            actor=by,
+            subject=f"round:{round_.id}",
+            summary=f"Round {round_.reference} ({round_.title}) created as a draft",
+            round_=round_,
+            after=round_snapshot(round_),
+        )
         db.session.commit()
         return round_
     raise RoundChangeError("Could not give the round a reference: try again")
@@ -287,6 +303,7 @@ def update_settings(
     reason = settings_frozen_reason(round_)
     if reason:
         raise RoundChangeError(reason)
+    before = settings_snapshot(round_)
     round_.parameters = {name: _json_value(value) for name, value in parameters.items()}
     round_.pillar_weights = {pillar: _decimal_text(w) for pillar, w in pillar_weights.items()}
     try:
@@ -294,6 +311,17 @@ def update_settings(
     except RoundChangeError:
         db.session.rollback()
         raise
+    after = settings_snapshot(round_)
+    if after != before:
+        record(
+            "round.settings_changed",
+            actor=by,
+            subject=f"round:{round_.id}",
+            summary=settings_summary(round_, before, after),
+            round_=round_,
+            before=before,
+            after=after,
+        )
     db.session.commit()
 
 
@@ -345,11 +373,22 @@ def set_invitations(
     known = set(db.session.scalars(sa.select(Organisation.id).where(Organisation.id.in_(wanted))))
     if wanted - known:
         raise RoundChangeError("Select providers from the list")
+    before = invited_ids(round_)
     for invitation in list(round_.invitations):
         if invitation.organisation_id not in wanted:
             round_.invitations.remove(invitation)
     for organisation_id in sorted(wanted - invited_ids(round_)):
         round_.invitations.append(RoundInvitation(organisation_id=organisation_id))
+    if wanted != before:
+        record(
+            "round.invitations_changed",
+            actor=by,
+            subject=f"round:{round_.id}",
+            summary=invitations_summary(round_, before, wanted),
+            round_=round_,
+            before=invitations_snapshot(before),
+            after=invitations_snapshot(wanted),
+        )
     db.session.commit()
 
 
@@ -372,6 +411,18 @@ def publish_round(round_: CommissioningRound, *, by: User) -> None:
     if refusal:
         raise RoundChangeError(refusal)
     _check_settings(round_)
+    before = round_snapshot(round_)
     round_.status = RoundStatus.PUBLISHED.value
     round_.published_at = now()
+    version = round_.framework_version
+    record(
+        "round.published",
+        actor=by,
+        subject=f"round:{round_.id}",
+        summary=f"Round {round_.reference} published with framework {version.framework_id} "
+        f"{version.version} ({version.content_hash})",
+        round_=round_,
+        before=before,
+        after={**round_snapshot(round_), "framework_content_hash": version.content_hash},
+    )
     db.session.commit()

@@ -1,20 +1,19 @@
-"""The demo data: what `flask seed-demo` builds, that it is idempotent and refused in production."""
+"""The demo's people, providers and the round open for bids: what a person finds at first."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from werkzeug.security import check_password_hash
+from flask.testing import FlaskClient
 
 from criteria.answers import parse_answer
 from criteria.engine import score_round
 from criteria.inputs import Bid as EngineBid
-from criteria.round_file import load_round
+from tests.webapp.demo.seeding import EXAMPLE, STANDING_AT
+from tests.webapp.demo.seeding import demo_round as _demo_round
+from tests.webapp.demo.seeding import organisation as _organisation
 from tests.webapp.forms_helper import post_form
 from webapp.clock import as_utc, to_london
 from webapp.demo import (
@@ -22,28 +21,13 @@ from webapp.demo import (
     DEMO_ROUND_REFERENCE,
     DRAFT_PROVIDER,
     NO_BID_PROVIDER,
-    ROUND_FILE,
-    DemoRefusedError,
-    in_use_without_demo,
     provider_email,
-    seed_demo,
-    sign_in_table,
 )
 from webapp.demo.documents import demo_pdf
 from webapp.demo.people import DRAFT_SECTIONS
 from webapp.extensions import db
 from webapp.forms.builder import SectionStatus
-from webapp.models import (
-    Bid,
-    BidStatus,
-    CommissioningRound,
-    EvidenceFile,
-    FrameworkVersion,
-    Organisation,
-    Role,
-    SelfAssessment,
-    User,
-)
+from webapp.models import BidStatus, EvidenceFile, Role, SelfAssessment
 from webapp.services.bids import attachments_of, bid_sections
 from webapp.services.bids import is_complete as bid_is_complete
 from webapp.services.evidence import evidence_path
@@ -57,96 +41,6 @@ from webapp.services.rounds import (
     rounds_visible_to,
 )
 from webapp.services.self_assessments import score_self_assessment, section_tasks
-
-EXAMPLE = load_round(ROUND_FILE).round
-STANDING_AT = datetime(2026, 11, 27, 10, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def seeded(app: Flask) -> Flask:
-    app.config["CLOCK"] = lambda: STANDING_AT
-    with app.app_context():
-        seed_demo()
-    return app
-
-
-def _counts() -> dict[str, int]:
-    models: dict[str, Any] = {
-        "users": User,
-        "organisations": Organisation,
-        "rounds": CommissioningRound,
-        "bids": Bid,
-        "framework versions": FrameworkVersion,
-    }
-    return {
-        name: db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-        for name, model in models.items()
-    }
-
-
-def _demo_round() -> CommissioningRound:
-    return db.session.scalars(
-        sa.select(CommissioningRound).where(CommissioningRound.reference == DEMO_ROUND_REFERENCE)
-    ).one()
-
-
-def _organisation(name: str) -> Organisation:
-    return db.session.scalars(sa.select(Organisation).where(Organisation.name == name)).one()
-
-
-def test_seeding_twice_changes_nothing(seeded: Flask) -> None:
-    with seeded.app_context():
-        first = _counts()
-        again = seed_demo()
-        assert _counts() == first
-    assert not again.changed
-    assert first == {
-        "users": 7 + len(EXAMPLE.bids),
-        "organisations": len(EXAMPLE.bids),
-        "rounds": 1,
-        "bids": len(EXAMPLE.bids) - 1,
-        "framework versions": first["framework versions"],
-    }
-    assert first["framework versions"] >= 1
-
-
-def test_a_first_seed_reports_what_it_made(app: Flask) -> None:
-    with app.app_context():
-        summary = seed_demo()
-    assert summary.changed
-    assert summary.created["user"] == 15
-    assert summary.created["organisation"] == 8
-    assert summary.created["round"] == 1
-    assert summary.created["bid"] == 7
-
-
-def test_council_staff_cover_every_role(seeded: Flask) -> None:
-    with seeded.app_context():
-        staff = db.session.scalars(sa.select(User).where(User.role != Role.PROVIDER.value)).all()
-    roles = sorted(user.role for user in staff)
-    assert roles == sorted(
-        ["admin", "commissioner", "commissioner", "evaluator", "evaluator", "evaluator", "board"]
-    )
-    assert {user.email for user in staff} >= {
-        "admin@wellfield.example",
-        "commissioner1@wellfield.example",
-        "commissioner2@wellfield.example",
-        "evaluator3@wellfield.example",
-        "board@wellfield.example",
-    }
-    assert all(user.organisation_id is None for user in staff)
-
-
-def test_every_account_signs_in_with_the_demo_password(seeded: Flask) -> None:
-    with seeded.app_context():
-        users = db.session.scalars(sa.select(User)).all()
-    assert users
-    for user in users:
-        assert user.is_active
-        assert user.email_confirmed_at is not None
-        assert user.password_hash
-        assert check_password_hash(user.password_hash, DEMO_PASSWORD), user.email
-        assert not check_password_hash(user.password_hash, "wrong password")
 
 
 def test_every_example_provider_has_a_user_and_a_filled_profile(seeded: Flask) -> None:
@@ -309,102 +203,6 @@ def test_providers_with_a_bid_have_scored_themselves(seeded: Flask) -> None:
     for result in results:
         assert 0 < result.total.earned <= result.total.available
         assert result.advice or result.evaluator_advice
-
-
-def test_the_sign_in_table_lists_every_account_and_the_password(app: Flask) -> None:
-    with app.app_context():
-        summary = seed_demo()
-        emails = set(db.session.scalars(sa.select(User.email)))
-    table = sign_in_table(summary)
-    assert all(email in table for email in emails)
-    assert "Hollin Brook Care Co-operative" in table
-    assert f"Password for every demo account: {DEMO_PASSWORD}" in table
-    assert table.splitlines()[0].split() == ["Role", "Name", "Email", "Organisation"]
-
-
-def test_seeding_is_refused_in_production(app: Flask) -> None:
-    app.config["ENV_NAME"] = "production"
-    with app.app_context(), pytest.raises(DemoRefusedError, match="not loaded in production"):
-        seed_demo()
-    with app.app_context():
-        assert _counts()["users"] == 0
-
-
-def test_seeding_is_refused_when_the_environment_says_production(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COMMONWEAL_ENV", "production")
-    with app.app_context(), pytest.raises(DemoRefusedError):
-        seed_demo()
-
-
-def test_the_seed_demo_command_prints_the_sign_ins(runner: FlaskCliRunner, app: Flask) -> None:
-    first = runner.invoke(args=["seed-demo"])
-    assert first.exit_code == 0, first.output
-    assert "commissioner1@wellfield.example" in first.output
-    assert "bids@hollin-brook.example" in first.output
-    assert DEMO_PASSWORD in first.output
-    assert "Created" in first.output
-
-    second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0, second.output
-    assert "already" in second.output
-    assert "bids@hollin-brook.example" in second.output
-    with app.app_context():
-        assert _counts()["users"] == 15
-
-
-def test_the_seed_demo_command_refuses_in_production(
-    runner: FlaskCliRunner, app: Flask, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COMMONWEAL_ENV", "production")
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 1
-    assert "not loaded in production" in result.output
-    assert DEMO_PASSWORD not in result.output
-
-
-def test_make_run_leaves_a_database_with_its_own_accounts_alone(
-    runner: FlaskCliRunner, app: Flask, make_user: Any
-) -> None:
-    make_user(Role.ADMIN, email="head.of.commissioning@council.example")
-    result = runner.invoke(args=["seed-demo", "--skip-if-in-use"])
-    assert result.exit_code == 0, result.output
-    assert "no demo data was loaded" in result.output
-    with app.app_context():
-        assert _counts()["users"] == 1
-        assert _counts()["rounds"] == 0
-
-
-def test_make_run_seeds_an_empty_database_and_reseeds_a_demo_one(
-    runner: FlaskCliRunner, app: Flask
-) -> None:
-    first = runner.invoke(args=["seed-demo", "--skip-if-in-use"])
-    assert "Created demo data" in first.output
-    with app.app_context():
-        assert not in_use_without_demo()
-    again = runner.invoke(args=["seed-demo", "--skip-if-in-use"])
-    assert "already in place" in again.output
-    assert DEMO_PASSWORD in again.output
-
-
-@pytest.mark.parametrize(
-    ("email", "landing"),
-    [
-        ("bids@hollin-brook.example", "/provider/"),
-        ("commissioner1@wellfield.example", "/commissioning/rounds"),
-        ("evaluator2@wellfield.example", "/commissioning/rounds"),
-        ("board@wellfield.example", "/commissioning/rounds"),
-        ("admin@wellfield.example", "/admin/users"),
-    ],
-)
-def test_demo_accounts_sign_in_through_the_sign_in_page(
-    seeded: Flask, client: FlaskClient, email: str, landing: str
-) -> None:
-    response = post_form(client, "/sign-in", {"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302
-    assert response.headers["Location"] == landing
-    assert client.get(landing).status_code == 200
 
 
 def test_the_co_operative_can_start_a_bid_and_staff_see_the_round_sealed(

@@ -1,0 +1,125 @@
+"""The `commonweal` command: the framework and scoring commands, and the audit log's check.
+
+`commonweal frameworks ...` and `commonweal score ...` need no database (they come from
+`criteria.cli`); `commonweal audit ...` reads the app's database: `DATABASE_URL`, else the
+SQLite file under `instance/`, or the database named by `--database-url`.
+
+Exit status of `commonweal audit verify`: 0 the log is intact, 1 it is broken (the first broken
+event is named), 2 the log could not be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from config import engine_options_for, normalise_database_url
+from criteria import cli as criteria_cli
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["main"]
+
+BROKEN = 1
+UNREADABLE = 2
+
+
+@click.group(help=criteria_cli.main.help)
+@click.version_option(package_name="commonweal", message="%(prog)s %(version)s")
+def main() -> None:
+    pass
+
+
+for _name, _command in criteria_cli.main.commands.items():
+    main.add_command(_command, _name)
+
+
+@main.group(help="Check the audit log of every change made in the web app.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify")
+@click.option(
+    "--database-url",
+    default=None,
+    metavar="URL",
+    help="The database to check (default: DATABASE_URL, else the SQLite file under instance/).",
+)
+@click.option(
+    "--head",
+    "anchor_text",
+    default=None,
+    metavar="N:HASH",
+    help="A head printed by an earlier check: fail if that event has gone or changed since.",
+)
+def audit_verify(database_url: str | None, anchor_text: str | None) -> None:
+    """Check every event's hash and its link to the event before, from the first event."""
+    from webapp.audit.chain import Anchor
+    from webapp.audit.log import verify_log
+
+    try:
+        anchor = Anchor.parse(anchor_text) if anchor_text else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--head") from None
+    app = _app(database_url)
+    missing = _missing_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    if missing:
+        click.echo(f"There is no database at {missing}: nothing to check.", err=True)
+        raise SystemExit(UNREADABLE)
+    with app.app_context():
+        try:
+            report = verify_log(anchor)
+        except SQLAlchemyError as error:
+            click.echo(
+                f"Could not read the audit log in {_shown(app.config['SQLALCHEMY_DATABASE_URI'])}: "
+                f"{type(error).__name__}. Is the database up to date (flask db upgrade)?",
+                err=True,
+            )
+            raise SystemExit(UNREADABLE) from None
+        finally:
+            _close(app)
+    if report.broken is not None:
+        click.echo(f"Audit log broken at event {report.broken.seq}: {report.broken.problem}")
+        raise SystemExit(BROKEN)
+    click.echo(f"Audit log intact: {report.checked} events checked.")
+    if report.head is not None:
+        click.echo(f"Head: {report.head}")
+
+
+def _app(database_url: str | None) -> Flask:
+    """The web app on its configured database, or on `database_url` when given."""
+    from webapp import create_app
+
+    if not database_url:
+        return create_app()
+    url = normalise_database_url(database_url)
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options_for(url)}
+    )
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite file that does not exist (connecting would create it empty)."""
+    parsed = sa.engine.make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
+    return None if Path(path).exists() else path
+
+
+def _close(app: Flask) -> None:
+    from webapp.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+
+
+def _shown(url: str) -> str:
+    """The URL without its password."""
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
