@@ -1,8 +1,9 @@
 """The `commonweal` command: the framework and scoring commands, and the audit log's check.
 
-`commonweal frameworks ...` and `commonweal score ...` need no database (they come from
-`criteria.cli`); `commonweal audit ...` reads the app's database: `DATABASE_URL`, else the
-SQLite file under `instance/`, or the database named by `--database-url`.
+`commonweal frameworks ...`, `commonweal score ...` and `commonweal report ...` need no database
+(they come from `criteria.cli` and `reports.cli`); `commonweal audit ...` reads the app's
+database: `DATABASE_URL`, else the SQLite file under `instance/`, or the database named by
+`--database-url`.
 
 Exit status of `commonweal audit verify`: 0 the log is intact, 1 it is broken (the first broken
 event is named), 2 the log could not be read.
@@ -19,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import engine_options_for, normalise_database_url
 from criteria import cli as criteria_cli
+from reports.cli import report
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -37,6 +39,7 @@ def main() -> None:
 
 for _name, _command in criteria_cli.main.commands.items():
     main.add_command(_command, _name)
+main.add_command(report)
 
 
 @main.group(help="Check the audit log of every change made in the web app.")

@@ -1,0 +1,56 @@
+"""Each report as HTML (its accessible twin) and as a PDF: a context in, a document out.
+
+The HTML comes from the templates in `reports/templates` through a plain Jinja environment with
+autoescaping on, so text written by providers is always shown as text, never read as markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from reports.render import Rendering, render
+
+__all__ = [
+    "BOARD_PACK",
+    "SUMMARY",
+    "board_pack_title",
+    "render_document",
+    "render_html",
+    "summary_title",
+]
+
+TEMPLATES = Path(__file__).parent / "templates"
+BOARD_PACK = "board_pack.html"
+SUMMARY = "assessment_summary.html"
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    """A report's HTML from its template and context."""
+    return _environment.get_template(template).render(context)
+
+
+def board_pack_title(context: dict[str, Any]) -> str:
+    return f"Board pack: {context['meta']['title']}"
+
+
+def summary_title(context: dict[str, Any]) -> str:
+    return f"Assessment summary for {context['recipient']['name']}: {context['meta']['title']}"
+
+
+_TITLES = {BOARD_PACK: board_pack_title, SUMMARY: summary_title}
+
+
+def render_document(template: str, context: dict[str, Any]) -> Rendering:
+    """A report as a tagged PDF, with the rendering's warnings and the URLs it asked for."""
+    return render(render_html(template, context), title=_TITLES[template](context))

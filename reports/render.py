@@ -1,0 +1,141 @@
+"""Turning a report's HTML into a tagged PDF (PDF/UA-1) with WeasyPrint, safely.
+
+Report HTML carries text that providers wrote, so the renderer must never fetch or read anything
+that text could name. `AssetFetcher` serves only files inside the report's own assets folder
+(print CSS, fonts); every other URL (http, https, data, a file anywhere else) is refused and
+recorded. WeasyPrint's log warnings are captured with each rendering so that callers and tests
+can insist on none.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+__all__ = [
+    "ASSETS",
+    "LANGUAGE",
+    "AssetFetcher",
+    "RefusedURLError",
+    "Rendering",
+    "render",
+    "render_pdf",
+]
+
+ASSETS = Path(__file__).parent / "assets"
+"""The report's own CSS and fonts: the only files a rendering may read."""
+
+LANGUAGE = "en-GB"
+PDF_VARIANT = "pdf/ua-1"  # tagged: headings, tables with header cells, reading order
+
+
+class RefusedURLError(ValueError):
+    """A rendering asked for a URL outside the report's own assets."""
+
+
+class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type hints
+    """A URL fetcher that serves files inside `assets` and refuses everything else.
+
+    Every URL asked for is kept in `requested`, every refusal in `refused`, so a test can show
+    that nothing outside the assets was fetched.
+    """
+
+    def __init__(self, assets: Path) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.assets = assets.resolve()
+        self.requested: list[str] = []
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        path = self._asset_path(url)
+        if path is None:
+            self.refused.append(url)
+            raise RefusedURLError(f"refused to load {url!r}: reports load only their own assets")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), _headers_for(path))
+
+    def _asset_path(self, url: str) -> Path | None:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.assets) or not path.is_file():
+            return None
+        return path
+
+
+_CONTENT_TYPES = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+}
+
+
+def _headers_for(path: Path) -> dict[str, str]:
+    return {"Content-Type": _CONTENT_TYPES.get(path.suffix, "application/octet-stream")}
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """A rendered PDF with what happened on the way: warnings logged, URLs asked for."""
+
+    pdf: bytes
+    warnings: tuple[str, ...]
+    requested: tuple[str, ...]
+    refused: tuple[str, ...]
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _captured_warnings() -> Iterator[list[str]]:
+    """WeasyPrint's warnings and errors while the block runs (they still reach other handlers)."""
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+
+
+def render(html: str, *, title: str, base_assets: Path = ASSETS) -> Rendering:
+    """Render `html` to a tagged PDF with its title and language set; see `Rendering`.
+
+    Relative URLs in `html` resolve against `base_assets`, the only folder that may be read.
+    """
+    fetcher = AssetFetcher(base_assets)
+    with _captured_warnings() as warnings:
+        document: Any = HTML(
+            string=html, base_url=base_assets.resolve().as_uri() + "/", url_fetcher=fetcher
+        ).render(pdf_variant=PDF_VARIANT)
+        document.metadata.title = title
+        document.metadata.lang = LANGUAGE
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    return Rendering(
+        pdf=bytes(pdf),
+        warnings=tuple(warnings),
+        requested=tuple(fetcher.requested),
+        refused=tuple(fetcher.refused),
+    )
+
+
+def render_pdf(html: str, *, title: str, base_assets: Path = ASSETS) -> bytes:
+    """The PDF bytes of `render(html, title=..., base_assets=...)`."""
+    return render(html, title=title, base_assets=base_assets).pdf
