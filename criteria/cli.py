@@ -25,7 +25,7 @@ from criteria.result import BidResult, RoundResult, fmt
 from criteria.robustness import Robustness, analyse
 from criteria.round_file import LoadedRound, load_round
 
-__all__ = ["main"]
+__all__ = ["main", "score_round_file"]
 
 INVALID_INPUT = 2
 
@@ -103,19 +103,7 @@ def score(
     samples: int,
     seed: int,
 ) -> None:
-    try:
-        loaded = load_round(round_file)
-        round_ = loaded.round
-        result = score_round(
-            loaded.framework, round_.bids, round_.marks, round_.settings, round_.decisions
-        )
-    except FrameworkError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(INVALID_INPUT)
-    except RoundInputError as exc:
-        click.echo(f"{round_file}: {exc}", err=True)
-        sys.exit(INVALID_INPUT)
-
+    loaded, result = score_round_file(round_file)
     analysis = _robustness(loaded, result, samples, seed) if robustness else None
     if output_format == "json":
         document = result.to_dict()
@@ -132,6 +120,23 @@ def score(
             click.echo(render_agreement(result, agreement(loaded.framework, loaded.round.marks)))
         if analysis is not None:
             click.echo(render_robustness(result, analysis))
+
+
+def score_round_file(round_file: Path) -> tuple[LoadedRound, RoundResult]:
+    """Load and score a round file; on a problem, print it and exit with status 2."""
+    try:
+        loaded = load_round(round_file)
+        round_ = loaded.round
+        result = score_round(
+            loaded.framework, round_.bids, round_.marks, round_.settings, round_.decisions
+        )
+    except FrameworkError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(INVALID_INPUT)
+    except RoundInputError as exc:
+        click.echo(f"{round_file}: {exc}", err=True)
+        sys.exit(INVALID_INPUT)
+    return loaded, result
 
 
 def _robustness(loaded: LoadedRound, result: RoundResult, samples: int, seed: int) -> Robustness:

@@ -16,20 +16,18 @@ from zoneinfo import ZoneInfo
 import click
 
 from criteria.agreement import agreement
-from criteria.engine import RoundInputError, score_round
+from criteria.cli import INVALID_INPUT, score_round_file
 from criteria.hashing import content_hash
 from criteria.improvement import improvement_advice
-from criteria.loader import FrameworkError
 from criteria.result import RoundResult
 from criteria.robustness import analyse
-from criteria.round_file import LoadedRound, load_round
+from criteria.round_file import LoadedRound
 from reports.context import RoundMeta, assessment_summary_context, board_pack_context
 from reports.documents import BOARD_PACK, SUMMARY, render_document
 from reports.render import Rendering
 
 __all__ = ["inputs_digest", "report"]
 
-INVALID_INPUT = 2
 DEFAULT_STATUS = "Draft for the board's decision"
 
 _council = click.option(
@@ -121,19 +119,7 @@ def assessment_summary(
 
 
 def _scored(round_file: Path) -> tuple[LoadedRound, RoundResult]:
-    try:
-        loaded = load_round(round_file)
-        round_ = loaded.round
-        result = score_round(
-            loaded.framework, round_.bids, round_.marks, round_.settings, round_.decisions
-        )
-    except FrameworkError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(INVALID_INPUT)
-    except RoundInputError as exc:
-        click.echo(f"{round_file}: {exc}", err=True)
-        sys.exit(INVALID_INPUT)
-    return loaded, result
+    return score_round_file(round_file)
 
 
 def _meta(loaded: LoadedRound, council: str, date_text: str | None, status: str) -> RoundMeta:
