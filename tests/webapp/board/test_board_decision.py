@@ -61,6 +61,9 @@ def test_the_board_sees_the_results_the_recommendation_and_the_decision_form(
     assert "Probability of ranking first" in text
     assert "What is the board's decision?" in text
     assert "Record the decision" in text
+    events = f"/commissioning/rounds/{award.round_id}/events"
+    assert events in page.links
+    assert award.client_for(award.board).get(events).status_code == 200
 
 
 def test_approving_awards_the_round_audits_and_tells_every_bidder(award: AwardWorld) -> None:
