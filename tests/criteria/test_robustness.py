@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 from scipy.optimize import linprog
 
-from criteria import robustness
+from criteria import reversals
 from criteria.engine import score_round
 from criteria.inputs import Bid
 from criteria.model import Framework
@@ -330,7 +330,7 @@ def test_withdrawing_a_cheap_outlier_reverses_the_two_leaders() -> None:
 def test_an_absolute_price_formula_has_no_reversals_and_scores_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(robustness, "score_round", _refuse_to_score)
+    monkeypatch.setattr(reversals, "score_round", _refuse_to_score)
     bids = [bid("a", quality=100, price="30"), bid("b", quality=80, price="20")]
     fixed = {"name": "fixed_range", "best": 10, "worst": 40}
     assert rank_reversals(quality_and_price(fixed), bids) == []
@@ -347,7 +347,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls.append(len(args[1]))
         return score_round(*args, **kwargs)
 
-    monkeypatch.setattr(robustness, "score_round", counted)
+    monkeypatch.setattr(reversals, "score_round", counted)
     return calls
 
 

@@ -7,6 +7,8 @@ of, is "not found". Views parse, call `webapp.services.evaluation` and render.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any, cast
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -178,14 +180,29 @@ def conflicts(id: int) -> ResponseReturnValue:
     ), status
 
 
+def opened_bid(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+    """A bid page's round and bid, found and gated once: the view is called with them.
+
+    An unassigned round or a bid not in it is 404; a missing declaration or a conflict is
+    refused by `_gate`.
+    """
+
+    @wraps(view)
+    def wrapped(id: int, bid_id: int, **kwargs: Any) -> ResponseReturnValue:
+        round_ = _assigned_round(id)
+        bid = _bid_of(round_, bid_id)
+        refusal = _gate(round_, bid)
+        if refusal is not None:
+            return refusal
+        return view(round_, bid, **kwargs)
+
+    return wrapped
+
+
 @bp.get("/rounds/<int:id>/bids/<int:bid_id>")
 @evaluators_only
-def bid(id: int, bid_id: int) -> ResponseReturnValue:
-    round_ = _assigned_round(id)
-    bid = _bid_of(round_, bid_id)
-    refusal = _gate(round_, bid)
-    if refusal is not None:
-        return refusal
+@opened_bid
+def bid(round_: CommissioningRound, bid: Bid) -> ResponseReturnValue:
     user = _user()
     criteria = evaluation.criteria_for(round_, user)
     sheet = evaluation.sheet_for(round_, user, bid)
@@ -204,12 +221,8 @@ def bid(id: int, bid_id: int) -> ResponseReturnValue:
 
 @bp.route("/rounds/<int:id>/bids/<int:bid_id>/criteria/<criterion_id>", methods=["GET", "POST"])
 @evaluators_only
-def criterion(id: int, bid_id: int, criterion_id: str) -> ResponseReturnValue:
-    round_ = _assigned_round(id)
-    bid = _bid_of(round_, bid_id)
-    refusal = _gate(round_, bid)
-    if refusal is not None:
-        return refusal
+@opened_bid
+def criterion(round_: CommissioningRound, bid: Bid, criterion_id: str) -> ResponseReturnValue:
     user = _user()
     criteria = evaluation.criteria_for(round_, user)
     item = next((c for c in criteria if c.id == criterion_id), None)
@@ -274,12 +287,8 @@ def criterion(id: int, bid_id: int, criterion_id: str) -> ResponseReturnValue:
 
 @bp.route("/rounds/<int:id>/bids/<int:bid_id>/check", methods=["GET", "POST"])
 @evaluators_only
-def check(id: int, bid_id: int) -> ResponseReturnValue:
-    round_ = _assigned_round(id)
-    bid = _bid_of(round_, bid_id)
-    refusal = _gate(round_, bid)
-    if refusal is not None:
-        return refusal
+@opened_bid
+def check(round_: CommissioningRound, bid: Bid) -> ResponseReturnValue:
     user = _user()
     form = ConfirmForm()
     sheet = evaluation.sheet_for(round_, user, bid)
@@ -320,12 +329,8 @@ def check(id: int, bid_id: int) -> ResponseReturnValue:
 
 @bp.get("/rounds/<int:id>/bids/<int:bid_id>/panel")
 @evaluators_only
-def panel(id: int, bid_id: int) -> ResponseReturnValue:
-    round_ = _assigned_round(id)
-    bid = _bid_of(round_, bid_id)
-    refusal = _gate(round_, bid)
-    if refusal is not None:
-        return refusal
+@opened_bid
+def panel(round_: CommissioningRound, bid: Bid) -> ResponseReturnValue:
     sheet = evaluation.sheet_for(round_, _user(), bid)
     if sheet is None or sheet.status != MarkSheetStatus.SUBMITTED.value:
         return _refused(
