@@ -17,9 +17,11 @@ __all__ = [
     "Bid",
     "CriterionMarks",
     "Decisions",
+    "Declaration",
     "FlagCode",
     "Mark",
     "ModeratedMark",
+    "PanelMember",
     "PriceDecision",
     "Round",
     "RoundSettings",
@@ -77,6 +79,24 @@ Decisions = dict[str, dict[FlagCode, PriceDecision]]
 """Price decisions by bid id, then by flag code."""
 
 
+class Declaration(Strict):
+    """An evaluator's declaration about one bidder, made before opening any bid.
+
+    `conflict` true removes the evaluator from that bid; `details` says what the interest is.
+    """
+
+    bid: BidId
+    conflict: bool
+    details: str = ""
+
+
+class PanelMember(Strict):
+    """An evaluator on the round's panel, with a declaration for each bidder (none yet: empty)."""
+
+    evaluator: str = Field(min_length=1)
+    declarations: list[Declaration] = Field(default_factory=list)
+
+
 class RoundSettings(Strict):
     """A round's own choices inside what the framework allows.
 
@@ -100,6 +120,8 @@ class Round(Strict):
     bids: list[Bid] = Field(default_factory=list)
     marks: dict[str, dict[str, CriterionMarks]] = Field(default_factory=dict)
     decisions: dict[str, dict[FlagCode, PriceDecision]] = Field(default_factory=dict)
+    panel: list[PanelMember] = Field(default_factory=list)
+    """The evaluators and their conflict declarations: reported, never scored."""
 
 
 def decimal_or_none(value: Any) -> Decimal | None:

@@ -89,6 +89,7 @@ class Rendering:
     """A rendered PDF with what happened on the way: warnings logged, URLs asked for."""
 
     pdf: bytes
+    pages: int
     warnings: tuple[str, ...]
     requested: tuple[str, ...]
     refused: tuple[str, ...]
@@ -130,6 +131,7 @@ def render(html: str, *, title: str, base_assets: Path = ASSETS) -> Rendering:
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     return Rendering(
         pdf=bytes(pdf),
+        pages=len(document.pages),
         warnings=tuple(warnings),
         requested=tuple(fetcher.requested),
         refused=tuple(fetcher.refused),
