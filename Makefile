@@ -14,26 +14,39 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # mypy (strict) checks the pure packages (those that exist so far) and config.py.
 MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
 
-.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench constraints clean
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports constraints clean
 
 help:
 	@echo "Commonweal make targets:"
-	@echo "  make run          set up, migrate the database and serve on http://127.0.0.1:\$${PORT:-5000}"
-	@echo "  make test         set up, then ruff, import contracts, mypy and pytest (what CI runs)"
-	@echo "  make lint         ruff check, ruff format --check and the import-linter contracts"
-	@echo "  make typecheck    mypy (strict) on criteria, reports and config.py"
-	@echo "  make fmt          format the code and apply ruff's safe fixes"
-	@echo "  make bench        run the scoring benchmark (bench/bench_scoring.py)"
-	@echo "  make install      create $(VENV) with Commonweal and its test and dev tools"
-	@echo "  make assets       install GOV.UK Frontend into $(STATIC)"
-	@echo "  make db-upgrade   apply the Alembic migrations to the configured database"
-	@echo "  make seed         load the demo data if missing and list the demo sign-ins"
-	@echo "  make constraints  rewrite constraints.txt from the packages installed in $(VENV)"
-	@echo "  make clean        remove $(VENV), installed assets and caches (instance/ data is kept)"
+	@echo "  make run            set up, migrate the database and serve on http://127.0.0.1:\$${PORT:-5000}"
+	@echo "  make test           set up, then ruff, import contracts, mypy and pytest (what CI runs)"
+	@echo "  make lint           ruff check, ruff format --check and the import-linter contracts"
+	@echo "  make typecheck      mypy (strict) on criteria, reports and config.py"
+	@echo "  make fmt            format the code and apply ruff's safe fixes"
+	@echo "  make bench          run both benchmarks: scoring, then reports (the reports take minutes)"
+	@echo "  make bench-scoring  the scoring benchmark alone (bench/bench_scoring.py)"
+	@echo "  make bench-reports  the reports benchmark alone (bench/bench_reports.py)"
+	@echo "  make install        create $(VENV) with Commonweal and its test and dev tools"
+	@echo "  make assets         install GOV.UK Frontend into $(STATIC)"
+	@echo "  make db-upgrade     apply the Alembic migrations to the configured database"
+	@echo "  make seed           load the demo data if missing and list the demo sign-ins"
+	@echo "  make constraints    rewrite constraints.txt from the packages installed in $(VENV)"
+	@echo "  make clean          remove $(VENV), installed assets and caches (instance/ data is kept)"
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@# WeasyPrint (the PDF reports) needs HarfBuzz's subsetting library; Debian ships it apart.
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so'; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "==> Installing libharfbuzz-subset0 for the PDF reports (apt-get)"; \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get install -y --no-install-recommends libharfbuzz-subset0 \
+				|| { apt-get update && apt-get install -y --no-install-recommends libharfbuzz-subset0; }; \
+		else \
+			echo "==> libharfbuzz-subset0 is missing: install it (sudo apt-get install libharfbuzz-subset0) for the PDF reports"; \
+		fi; \
+	fi
 	@echo "==> Installing Commonweal with its test and dev tools into $(VENV) (pinned by constraints.txt)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -101,9 +114,15 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: bench-scoring bench-reports
+
+bench-scoring: install
 	@echo "==> Benchmarking the scoring engine"
 	$(PY) bench/bench_scoring.py
+
+bench-reports: install
+	@echo "==> Benchmarking the reports: a 30-bid board pack and 300 assessment summaries"
+	$(PY) bench/bench_reports.py
 
 constraints: install
 	@echo "==> Writing constraints.txt from the packages installed in $(VENV)"

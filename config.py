@@ -68,6 +68,14 @@ def engine_options_for(url: str) -> dict[str, Any]:
     return {}
 
 
+def available_cores() -> int:
+    """The CPU cores this process may run on (at least one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -93,6 +101,10 @@ class Config:
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str = str(INSTANCE_PATH / "uploads")
+    # Issuing a round's reports in bulk renders this many PDFs at once, one per process.
+    REPORT_PROCESSES: int = available_cores()
+    # A report job that has made no progress for this long has died (the server restarted).
+    REPORT_JOB_STALE_AFTER = timedelta(minutes=10)
 
     COUNCIL_NAME: str = os.environ.get("COUNCIL_NAME", "Wellfield Borough Council")
     # Sign-in attempts and other limits; Redis (redis://127.0.0.1:6379) shares them across workers.
@@ -136,6 +148,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     UPLOAD_FOLDER = ""  # set per test to a temporary directory
+    REPORT_PROCESSES = 2
     __test__ = False  # a settings class, not a test class, whatever pytest guesses from its name
 
     def __init__(self, database_url: str | None = None) -> None:

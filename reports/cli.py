@@ -1,7 +1,9 @@
-"""`commonweal report ...`: a round file's board pack or assessment summary as a PDF.
+"""`commonweal report ...`: a round file's board pack or assessment summary, or a provider's
+self-assessment report, as a PDF.
 
-Needs no database or web app: the round is read with `criteria.round_file.load_round`, scored,
-and rendered. Exit status: 0 written, 2 invalid input (a bad round file or an unknown bid).
+Needs no database or web app: the round is read with `criteria.round_file.load_round` (a
+self-assessment with `criteria.self_assessment.load_self_assessment`), scored, and rendered.
+Exit status: 0 written, 2 invalid input (a bad round or self-assessment file, an unknown bid).
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sys
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,14 +21,19 @@ import click
 
 from criteria.agreement import agreement
 from criteria.cli import INVALID_INPUT, score_round_file
+from criteria.errors import RoundInputError
 from criteria.hashing import content_hash
 from criteria.improvement import improvement_advice
+from criteria.loader import FrameworkError
 from criteria.result import RoundResult
 from criteria.robustness import analyse
 from criteria.round_file import LoadedRound
+from criteria.self_assessment import load_self_assessment, score_self_assessment
+from reports.bulk import RenderJob, render_many
 from reports.context import RoundMeta, assessment_summary_context, board_pack_context
-from reports.documents import BOARD_PACK, SUMMARY, render_document
+from reports.documents import BOARD_PACK, SELF_ASSESSMENT, SUMMARY, render_document
 from reports.render import Rendering
+from reports.self_assessment import self_assessment_context
 
 __all__ = ["inputs_digest", "report"]
 
@@ -89,6 +98,8 @@ def board_pack(
         result,
         analysis,
         agreement(loaded.framework, round_.marks),
+        panel=round_.panel,
+        settings=round_.settings,
     )
     _write(render_document(BOARD_PACK, context), output)
 
@@ -116,6 +127,148 @@ def assessment_summary(
         improvement_advice(loaded.framework, bid),
     )
     _write(render_document(SUMMARY, context), output)
+
+
+SUMMARY_STATUS = "Sent to the bidder before the award"
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def summary_file_names(bid_ids: list[str]) -> dict[str, str]:
+    """A PDF file name for each bid id, safe in any folder and distinct even ignoring case.
+
+    Bid ids are free text in a round file, so `../x` or `a/b` must not name a path elsewhere.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for bid_id in bid_ids:
+        stem = _UNSAFE_IN_FILE_NAME.sub("-", bid_id).strip(".-") or "bid"
+        name, number = f"{stem}.pdf", 1
+        while name.lower() in taken:
+            number += 1
+            name = f"{stem}-{number}.pdf"
+        taken.add(name.lower())
+        names[bid_id] = name
+    return names
+
+
+@report.command(
+    "assessment-summaries",
+    help="Every bidder's assessment summary for a round file, with a manifest, into a folder.",
+)
+@click.argument("round_file", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write the PDFs and manifest.json into (made if missing).",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="How many reports to render at once (default: one per CPU core).",
+)
+@_council
+@_date
+def assessment_summaries(
+    round_file: Path, folder: Path, processes: int | None, council: str, date_text: str | None
+) -> None:
+    loaded, result = _scored(round_file)
+    meta = _meta(loaded, council, date_text, SUMMARY_STATUS)
+    names = summary_file_names([bid.bid_id for bid in result.bids])
+    jobs = [
+        RenderJob(
+            names[bid.bid_id],
+            SUMMARY,
+            assessment_summary_context(
+                loaded.framework,
+                meta,
+                result,
+                bid.bid_id,
+                improvement_advice(loaded.framework, bid),
+            ),
+        )
+        for bid in result.bids
+    ]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot make the folder {folder}: {exc.strerror}", param_hint="--output"
+        ) from None
+    started = time.perf_counter()
+    with click.progressbar(
+        length=len(jobs), label="Rendering assessment summaries", file=sys.stderr
+    ) as bar:
+        rendered = render_many(
+            jobs, processes=processes, progress=lambda done, _total: bar.update(done - bar.pos)
+        )
+    seconds = time.perf_counter() - started
+    digest = inputs_digest(loaded)
+    entries = []
+    for bid, summary in zip(result.bids, rendered, strict=True):
+        for warning in summary.rendering.warnings:
+            click.echo(f"Renderer warning ({summary.key}): {warning}", err=True)
+        (folder / summary.key).write_bytes(summary.rendering.pdf)
+        entries.append(
+            {
+                "bid_id": bid.bid_id,
+                "bidder": bid.name,
+                "file": summary.key,
+                "pdf_sha256": summary.sha256,
+                "pages": summary.rendering.pages,
+                "inputs_digest": digest,
+            }
+        )
+    manifest = {
+        "round": loaded.round.id,
+        "title": loaded.round.title,
+        "council": council,
+        "date": meta.date.isoformat(),
+        "inputs_digest": digest,
+        "assessment_summaries": entries,
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False)
+    (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+    pages = sum(summary.rendering.pages for summary in rendered)
+    click.echo(
+        f"Wrote {len(entries)} assessment summaries ({pages} pages) and manifest.json "
+        f"to {folder} in {seconds:.1f} seconds"
+    )
+
+
+@report.command("self-assessment", help="A provider's self-assessment report for its file.")
+@click.argument("self_assessment_file", type=click.Path(path_type=Path))
+@_output
+@_date
+def self_assessment(self_assessment_file: Path, output: Path, date_text: str | None) -> None:
+    try:
+        loaded = load_self_assessment(self_assessment_file)
+        outcome = score_self_assessment(loaded.framework, loaded.organisation, loaded.answers)
+    except FrameworkError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(INVALID_INPUT)
+    except RoundInputError as exc:
+        click.echo(f"{self_assessment_file}: {exc}", err=True)
+        sys.exit(INVALID_INPUT)
+    context = self_assessment_context(
+        loaded.framework,
+        outcome,
+        organisation=loaded.organisation,
+        date=_report_date(date_text),
+    )
+    _write(render_document(SELF_ASSESSMENT, context), output)
+
+
+def _report_date(date_text: str | None) -> dt.date:
+    try:
+        return dt.date.fromisoformat(date_text) if date_text else _today()
+    except ValueError:
+        raise click.BadParameter(
+            f"{date_text!r} is not a date like 2026-05-01", param_hint="--date"
+        ) from None
 
 
 def _scored(round_file: Path) -> tuple[LoadedRound, RoundResult]:

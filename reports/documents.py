@@ -15,16 +15,19 @@ from reports.render import Rendering, render
 
 __all__ = [
     "BOARD_PACK",
+    "SELF_ASSESSMENT",
     "SUMMARY",
     "board_pack_title",
     "render_document",
     "render_html",
+    "self_assessment_title",
     "summary_title",
 ]
 
 TEMPLATES = Path(__file__).parent / "templates"
 BOARD_PACK = "board_pack.html"
 SUMMARY = "assessment_summary.html"
+SELF_ASSESSMENT = "self_assessment.html"
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -48,7 +51,15 @@ def summary_title(context: dict[str, Any]) -> str:
     return f"Assessment summary for {context['recipient']['name']}: {context['meta']['title']}"
 
 
-_TITLES = {BOARD_PACK: board_pack_title, SUMMARY: summary_title}
+def self_assessment_title(context: dict[str, Any]) -> str:
+    return f"Self-assessment report for {context['organisation']}"
+
+
+_TITLES = {
+    BOARD_PACK: board_pack_title,
+    SUMMARY: summary_title,
+    SELF_ASSESSMENT: self_assessment_title,
+}
 
 
 def render_document(template: str, context: dict[str, Any]) -> Rendering:

@@ -54,6 +54,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from webapp.evidence import bp as evidence_bp
     from webapp.provider import bp as provider_bp
     from webapp.public import bp as public_bp
+    from webapp.reports import bp as reports_bp
+    from webapp.reports import provider_bp as provider_reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -63,6 +65,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(provider_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(board_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(provider_reports_bp)
     navigation.init_app(app)
     register_error_handlers(app)
     register_cli(app)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -464,3 +465,79 @@ class AuditEvent(db.Model):
     after_digest: Mapped[str | None] = mapped_column(String(80))
     prev_hash: Mapped[str] = mapped_column(String(80))
     hash: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+# --- issued reports ---------------------------------------------------------------------------
+
+
+class ReportJobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportJob(db.Model):
+    """A request to issue a round's reports in bulk, and how far it has got.
+
+    `total` and `done` count the reports; a failed job keeps the error a person can act on.
+    """
+
+    __tablename__ = "report_job"
+    __table_args__ = (
+        # At most one unfinished job per round, kept by the database even against a race.
+        Index(
+            "uq_report_job_unfinished_round",
+            "round_id",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """What is issued: "assessment_summaries"."""
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(16), default=ReportJobStatus.QUEUED.value)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    inputs_digest: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    progressed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the job last reported progress: a running job silent for long has died."""
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    round: Mapped[CommissioningRound] = relationship()
+    requested_by: Mapped[User] = relationship()
+
+
+class IssuedReport(db.Model):
+    """A report as it was issued: its PDF's hash and the digest of the inputs it was made from.
+
+    The PDF itself is kept on disk like evidence, under its SHA-256 (`webapp.services.
+    report_jobs`). Rows are never changed: issuing again adds a row, and the latest row for a
+    round, bid and kind is the current one.
+    """
+
+    __tablename__ = "issued_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("report_job.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """"assessment_summary" (one bid's) or "board_pack" (the round's)."""
+    filename: Mapped[str] = mapped_column(String(255))
+    pdf_sha256: Mapped[str] = mapped_column(String(80))
+    """`sha256:...` of the PDF's bytes."""
+    inputs_digest: Mapped[str] = mapped_column(String(80))
+    pages: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    bid: Mapped[Bid | None] = relationship()
+    created_by: Mapped[User | None] = relationship()

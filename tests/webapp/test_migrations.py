@@ -39,6 +39,8 @@ def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrate
             "price_check",
             "board_submission",
             "audit_event",
+            "report_job",
+            "issued_report",
         }
 
         downgrade(revision="base")

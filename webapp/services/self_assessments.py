@@ -2,32 +2,28 @@
 
 One `SelfAssessment` per organisation per framework version, created on the first visit with
 the organisation profile's answers filled in. Sections are saved like a bid's (the form
-builder reads them; a version number guards against a stale save from a second tab), and the
-results are the engine's own: `criteria.engine.score_round` on a round of one bid, with no
-marks and the framework's default settings.
+builder reads them; a version number guards against a stale save from a second tab).
 
-What a self-assessment cannot score is said plainly rather than counted as zero: questions
-marked by evaluators in a tender, price (a price only means something against a tender's
-other bids and the council's budget, so the price section is not asked), and the minimum
-scores that depend on evaluators' marks.
+The scoring itself is pure and lives in `criteria.self_assessment`, which the report and the
+command line use too; the names it shares with the web pages are re-exported from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from fractions import Fraction
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from criteria.engine import score_round
-from criteria.improvement import Advice, improvement_advice, points_text
-from criteria.inputs import Bid as EngineBid
-from criteria.marking import MARKED_RULES
-from criteria.model import Criterion, Framework, Section
-from criteria.price import PRICE_RULE
-from criteria.result import BidResult, CriterionScore, Exclusion
+from criteria.model import Framework, Section
+from criteria.self_assessment import (
+    EVALUATOR_MARKED,
+    GroupOutcome,
+    SelfAssessmentResult,
+    assessed_sections,
+    evaluator_marked,
+)
+from criteria.self_assessment import score_self_assessment as score_answers
 from webapp.extensions import db
 from webapp.forms.builder import (
     SectionForm,
@@ -60,10 +56,6 @@ __all__ = [
     "section_tasks",
     "self_assessment_framework",
 ]
-
-BID_ID = "self-assessment"
-EVALUATOR_MARKED = "Marked by evaluators in a tender: not scored here"
-_EXCLUDED = "This excluded your bid: "  # how criteria.improvement starts an exclusion
 
 
 # --- opening ---------------------------------------------------------------------------------
@@ -99,20 +91,6 @@ def open_self_assessment(user: User) -> SelfAssessment:
 
 def self_assessment_framework(assessment: SelfAssessment) -> Framework:
     return framework_of(assessment.framework_version)
-
-
-def _is_price(criterion: Criterion) -> bool:
-    return criterion.scoring is not None and criterion.scoring.rule == PRICE_RULE
-
-
-def assessed_sections(framework: Framework) -> list[Section]:
-    """The sections a self-assessment asks: all but those that only ask for a price."""
-    return [s for s in framework.sections if not all(_is_price(c) for c in s.criteria)]
-
-
-def evaluator_marked(section: Section) -> list[Criterion]:
-    """The section's questions that evaluators mark in a tender (not scored here)."""
-    return [c for c in section.criteria if c.scoring is not None and c.scoring.rule in MARKED_RULES]
 
 
 def next_section_id(framework: Framework, section_id: str) -> str | None:
@@ -211,139 +189,9 @@ def save_section(
 # --- results ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class GroupOutcome:
-    """A section's or pillar's score out of the points a self-assessment can award."""
-
-    id: str
-    title: str
-    earned: Fraction
-    available: Fraction
-    evaluator_points: Fraction  # marked by evaluators in a tender: not scored here
-    price_points: Fraction  # price: not scored here
-
-    @property
-    def percent(self) -> Fraction:
-        return self.earned / self.available * 100 if self.available else Fraction(0)
-
-
-@dataclass(frozen=True, slots=True)
-class SelfAssessmentResult:
-    result: BidResult  # the engine's result, without the exclusions a self-assessment can't judge
-    total: GroupOutcome
-    pillars: list[GroupOutcome]
-    sections: list[GroupOutcome]
-    criteria: dict[str, list[CriterionScore]]  # by section id, the questions asked
-    exclusions: list[Exclusion]  # what would exclude a tender bid, in plain words
-    advice: list[Advice]  # exclusions first, then the auto-scored criteria, most points first
-    evaluator_advice: list[Advice]  # questions evaluators mark, most points first
-    unjudged_thresholds: bool  # some published minimums wait for evaluators' marks
-
-    def is_evaluator_marked(self, score: CriterionScore) -> bool:
-        return _evaluator_marked(score)
-
-    def score_text(self, score: CriterionScore) -> str:
-        """A question's score in words: points out of 100, or why it has none here."""
-        if _evaluator_marked(score):
-            return EVALUATOR_MARKED
-        if score.status == "gate_only":
-            return "Requirement met" if score.gate_passed else "Requirement not met"
-        if score.rule == "none" or not score.weight:
-            return "Asked for information: no points"
-        return f"{points_text(score.contribution)} of {points_text(score.weight)} points"
-
-
-def _evaluator_marked(score: CriterionScore) -> bool:
-    return score.rule in MARKED_RULES
-
-
-def _priced(score: CriterionScore) -> bool:
-    return score.rule.split(":", 1)[0] == PRICE_RULE
-
-
-def _group(group_id: str, title: str, scores: Sequence[CriterionScore]) -> GroupOutcome:
-    asked = [s for s in scores if s.status != "not_applicable"]
-    auto = [s for s in asked if not _evaluator_marked(s) and not _priced(s)]
-    return GroupOutcome(
-        id=group_id,
-        title=title,
-        earned=sum((s.contribution for s in auto), Fraction(0)),
-        available=sum((s.weight for s in auto), Fraction(0)),
-        evaluator_points=sum((s.weight for s in asked if _evaluator_marked(s)), Fraction(0)),
-        price_points=sum((s.weight for s in scores if _priced(s)), Fraction(0)),
-    )
-
-
-_THRESHOLD_SCOPES = {"criterion": "criterion_id", "section": "section_id", "pillar": "pillar_id"}
-
-
-def _judgeable(exclusion: Exclusion, framework: Framework, result: BidResult) -> bool:
-    """Whether a self-assessment can say this exclusion would happen in a tender: not for
-    price (never asked) nor a minimum that counts evaluator-marked questions."""
-    kind, _, target = exclusion.target.partition(":")
-    if exclusion.kind == "gate":
-        criterion = framework.criteria.get(exclusion.target)
-        return criterion is None or not _is_price(criterion)
-    scope = _THRESHOLD_SCOPES.get(kind)  # None for the total: every criterion counts
-    scores = [s for s in result.criteria if scope is None or getattr(s, scope) == target]
-    return not any(_evaluator_marked(s) or _priced(s) for s in scores)
-
-
 def score_self_assessment(assessment: SelfAssessment) -> SelfAssessmentResult:
     """The engine's scores for the answers so far, as a one-bid round with no marks."""
-    framework = self_assessment_framework(assessment)
     organisation: Organisation = assessment.organisation
-    answers = {k: v for k, v in (assessment.answers or {}).items() if k in framework.criteria}
-    engine_bid = EngineBid(id=BID_ID, name=organisation.name, answers=answers)
-    raw = score_round(framework, [engine_bid]).bid(BID_ID)
-    exclusions = [e for e in raw.exclusions if _judgeable(e, framework, raw)]
-    result = replace(raw, exclusions=tuple(exclusions))
-    asked_sections = {s.id for s in assessed_sections(framework)}
-    advice = [_for_self_assessment(a) for a in improvement_advice(framework, result)]
-    return SelfAssessmentResult(
-        result=result,
-        total=_group("total", "Total", result.criteria),
-        pillars=[
-            _group(p.id, p.title, [s for s in result.criteria if s.pillar_id == p.id])
-            for p in framework.award.pillars
-        ],
-        sections=[
-            _group(s.id, s.title, [result.criterion(c.id) for c in s.criteria])
-            for s in framework.sections
-            if s.id in asked_sections
-        ],
-        criteria={
-            s.id: [
-                result.criterion(c.id)
-                for c in s.criteria
-                if result.criterion(c.id).status != "not_applicable"
-            ]
-            for s in framework.sections
-            if s.id in asked_sections
-        },
-        exclusions=exclusions,
-        advice=[a for a in advice if not a.evaluator_marked or a.kind == "exclusion"],
-        evaluator_advice=[a for a in advice if a.evaluator_marked and a.kind == "criterion"],
-        unjudged_thresholds=_thresholds_wait(framework, result),
+    return score_answers(
+        self_assessment_framework(assessment), organisation.name, assessment.answers or {}
     )
-
-
-def _for_self_assessment(advice: Advice) -> Advice:
-    """The engine speaks of a bid that was excluded; here no bid was made."""
-    if advice.kind != "exclusion":
-        return advice
-    message = advice.message.replace(_EXCLUDED, "A tender bid would be excluded: ", 1)
-    return replace(advice, message=message)
-
-
-def _thresholds_wait(framework: Framework, result: BidResult) -> bool:
-    """Whether any published minimum counts a question evaluators mark."""
-    probes = [
-        Exclusion("threshold", _threshold_target(t.scope, str(t.id)), "")
-        for t in framework.award.minimum_thresholds
-    ]
-    return any(not _judgeable(p, framework, result) for p in probes)
-
-
-def _threshold_target(scope: str, target: str) -> str:
-    return "total" if scope == "total" else f"{scope}:{target}"

@@ -1,0 +1,130 @@
+"""A provider's own reports: its bid's assessment summary and its self-assessment report.
+
+The assessment summary exists for a provider only once the board has approved the award, and
+only for its own organisation's submitted bid: anything else is "not found" (404), exactly as
+the outcome page. When the round's summaries have been issued from the same inputs, the
+provider downloads that issued PDF; otherwise the summary is rendered afresh. Each download of
+a summary is recorded in the audit log as a report issued to the provider.
+"""
+
+from __future__ import annotations
+
+from flask import abort, url_for
+from flask.typing import ResponseReturnValue
+
+from reports.documents import SELF_ASSESSMENT, SUMMARY, self_assessment_title, summary_title
+from webapp.auth.roles import role_required
+from webapp.models import Bid, BidStatus, Role, SelfAssessment
+from webapp.provider.access import signed_in_user
+from webapp.reports import provider_bp
+from webapp.reports.serving import (
+    pdf_download,
+    pdf_filename,
+    pdf_response,
+    rendered_pdf,
+    twin_page,
+)
+from webapp.services.award import outcome_published
+from webapp.services.bids import BidNotFoundError, bid_for
+from webapp.services.outcomes import RoundResults, round_results
+from webapp.services.report_jobs import issued_pdf, latest_issued
+from webapp.services.reports import (
+    london_today,
+    record_summary_issued,
+    self_assessment_context_for,
+    summary_context_for,
+)
+from webapp.services.self_assessments import open_self_assessment
+
+providers_only = role_required(Role.PROVIDER)
+
+
+def _published_bid(bid_id: int) -> Bid:
+    """The organisation's own submitted bid whose outcome is published; else 404."""
+    try:
+        bid = bid_for(signed_in_user(), bid_id)
+    except BidNotFoundError:
+        abort(404)
+    if bid.status != BidStatus.SUBMITTED.value or not outcome_published(bid.round):
+        abort(404)
+    return bid
+
+
+def _summary_filename(bid: Bid) -> str:
+    return pdf_filename(bid.reference or f"{bid.round.reference}-B{bid.id}", "assessment-summary")
+
+
+@provider_bp.get("/bids/<int:bid_id>/assessment-summary")
+@providers_only
+def assessment_summary(bid_id: int) -> ResponseReturnValue:
+    bid = _published_bid(bid_id)
+    context = summary_context_for(bid.round, bid)
+    return twin_page(
+        SUMMARY,
+        context,
+        title=summary_title(context),
+        back={
+            "text": "Back to the outcome of your bid",
+            "href": url_for("provider.outcome", bid_id=bid.id),
+        },
+        pdf_url=url_for(".assessment_summary_pdf", bid_id=bid.id),
+        kind="Assessment summary",
+    )
+
+
+def _issued_bytes(bid: Bid, results: RoundResults) -> bytes | None:
+    """The summary already issued to this bid from these very inputs, if it is still intact."""
+    issued = latest_issued(bid.round, bid)
+    if issued is None or issued.inputs_digest != results.digest:
+        return None
+    return issued_pdf(issued)
+
+
+@provider_bp.get("/bids/<int:bid_id>/assessment-summary.pdf")
+@providers_only
+def assessment_summary_pdf(bid_id: int) -> ResponseReturnValue:
+    bid = _published_bid(bid_id)
+    results = round_results(bid.round)
+    filename = _summary_filename(bid)
+    pdf = _issued_bytes(bid, results) or rendered_pdf(
+        SUMMARY, summary_context_for(bid.round, bid, results=results), filename
+    )
+    record_summary_issued(bid, to=signed_in_user(), pdf=pdf, inputs_digest=results.digest)
+    return pdf_download(pdf, filename)
+
+
+# --- the self-assessment report --------------------------------------------------------------
+
+
+def _own_self_assessment() -> SelfAssessment:
+    try:
+        return open_self_assessment(signed_in_user())
+    except LookupError:
+        abort(404)
+
+
+@provider_bp.get("/self-assessment/report")
+@providers_only
+def self_assessment_report() -> ResponseReturnValue:
+    assessment = _own_self_assessment()
+    context = self_assessment_context_for(assessment)
+    return twin_page(
+        SELF_ASSESSMENT,
+        context,
+        title=self_assessment_title(context),
+        back={
+            "text": "Back to your self-assessment results",
+            "href": url_for("provider.self_assessment_results"),
+        },
+        pdf_url=url_for(".self_assessment_report_pdf"),
+        kind="Self-assessment report",
+    )
+
+
+@provider_bp.get("/self-assessment/report.pdf")
+@providers_only
+def self_assessment_report_pdf() -> ResponseReturnValue:
+    assessment = _own_self_assessment()
+    context = self_assessment_context_for(assessment)
+    name = pdf_filename("self-assessment", assessment.organisation.name, london_today().isoformat())
+    return pdf_response(SELF_ASSESSMENT, context, name)

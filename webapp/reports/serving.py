@@ -1,0 +1,91 @@
+"""Serving a report: as a web page (its HTML twin) or as a PDF download.
+
+The twin is the report's own HTML body, the same markup the PDF is made from, shown inside
+the app's page with a screen stylesheet; the report templates escape every text a provider
+wrote, so the body is inserted as it is. The PDF is rendered afresh on each download from the
+same context, and any warning the renderer logged goes to the app's log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, current_app, render_template
+from markupsafe import Markup
+
+from reports.documents import render_document, render_html
+
+__all__ = [
+    "pdf_download",
+    "pdf_filename",
+    "pdf_response",
+    "rendered_pdf",
+    "report_body",
+    "twin_page",
+]
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def report_body(template: str, context: dict[str, Any]) -> Markup:
+    """The inside of the report's `<body>`: our own, already escaped, output."""
+    html = render_html(template, context)
+    _, found, rest = html.partition("<body>")
+    body, closed, _ = rest.rpartition("</body>")
+    if not found or not closed:
+        raise ValueError(f"report template {template} has no <body> element")
+    # Rendered by the report environment, which escapes every value it inserts.
+    return Markup(body)
+
+
+def twin_page(
+    template: str,
+    context: dict[str, Any],
+    *,
+    title: str,
+    back: dict[str, str],
+    pdf_url: str,
+    kind: str,
+) -> str:
+    """A GOV.UK page whose main content is the report itself, with a link to its PDF."""
+    return render_template(
+        "reports/report_page.html",
+        title=title,
+        back=back,
+        pdf_url=pdf_url,
+        kind=kind,
+        report=report_body(template, context),
+    )
+
+
+def pdf_filename(*parts: str) -> str:
+    """`HC-2026-01-board-pack.pdf`: letters, digits, dots and hyphens only."""
+    words = [_UNSAFE.sub("-", part).strip("-.") for part in parts]
+    stem = "-".join(word for word in words if word) or "report"
+    return f"{stem}.pdf"
+
+
+def rendered_pdf(template: str, context: dict[str, Any], filename: str) -> bytes:
+    """The report as PDF bytes; the renderer's warnings and refusals go to the app's log."""
+    rendering = render_document(template, context)
+    for warning in rendering.warnings:
+        current_app.logger.warning("Report %s: renderer warning: %s", filename, warning)
+    if rendering.refused:
+        current_app.logger.warning(
+            "Report %s: refused to load %s", filename, ", ".join(rendering.refused)
+        )
+    return rendering.pdf
+
+
+def pdf_download(pdf: bytes, filename: str) -> Response:
+    """PDF bytes as an attachment that no cache keeps."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_response(template: str, context: dict[str, Any], filename: str) -> Response:
+    """The report rendered afresh, as a PDF download."""
+    return pdf_download(rendered_pdf(template, context, filename), filename)
