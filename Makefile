@@ -81,7 +81,7 @@ seed: db-upgrade
 
 run: install assets db-upgrade seed
 	@echo "==> Serving Commonweal on http://127.0.0.1:$${PORT:-5000} (Ctrl-C stops it); sign in with an account listed above"
-	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --no-control-socket --access-logfile - 'webapp:create_app()'
+	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --timeout 120 --no-control-socket --access-logfile - 'webapp:create_app()'
 
 test: install assets lint typecheck
 	@if [ -x /usr/bin/chromium ]; then \
