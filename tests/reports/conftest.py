@@ -48,6 +48,33 @@ class ScoredRound:
     meta: RoundMeta
 
 
+def score_for_reports(
+    framework: Framework, round_: Round, *, samples: int, digest_byte: str
+) -> ScoredRound:
+    """`round_` scored and analysed as the reports need it, with a fixed date and digest."""
+    result = score_round(framework, round_.bids, round_.marks, round_.settings, round_.decisions)
+    robustness = analyse(
+        framework,
+        result,
+        round_.bids,
+        round_.marks,
+        round_.settings,
+        samples=samples,
+        decisions=round_.decisions,
+    )
+    meta = RoundMeta(
+        council="Wigmoor Borough Council",
+        title=round_.title,
+        reference=round_.id,
+        date=dt.date(2026, 5, 1),
+        status="Draft for the board's decision",
+        inputs_digest="sha256:" + digest_byte * 32,
+    )
+    return ScoredRound(
+        framework, round_, result, robustness, agreement(framework, round_.marks), meta
+    )
+
+
 @pytest.fixture(scope="session")
 def scored() -> ScoredRound:
     loaded = load_round(ROUND_FILE)
@@ -66,25 +93,4 @@ def scored() -> ScoredRound:
             "decisions": {k: v for k, v in full.decisions.items() if k in KEPT},
         }
     )
-    framework = loaded.framework
-    result = score_round(framework, round_.bids, round_.marks, round_.settings, round_.decisions)
-    robustness = analyse(
-        framework,
-        result,
-        round_.bids,
-        round_.marks,
-        round_.settings,
-        samples=500,
-        decisions=round_.decisions,
-    )
-    meta = RoundMeta(
-        council="Wigmoor Borough Council",
-        title=round_.title,
-        reference=round_.id,
-        date=dt.date(2026, 5, 1),
-        status="Draft for the board's decision",
-        inputs_digest="sha256:" + "ab" * 32,
-    )
-    return ScoredRound(
-        framework, round_, result, robustness, agreement(framework, round_.marks), meta
-    )
+    return score_for_reports(loaded.framework, round_, samples=500, digest_byte="ab")

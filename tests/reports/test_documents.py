@@ -10,7 +10,6 @@ so the pack's tests are marked slow.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 import re
@@ -21,13 +20,10 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
-from criteria.agreement import agreement
-from criteria.engine import score_round
 from criteria.improvement import improvement_advice
 from criteria.result import fmt
-from criteria.robustness import analyse
 from criteria.round_file import load_round
-from reports.context import RoundMeta, assessment_summary_context, board_pack_context
+from reports.context import assessment_summary_context, board_pack_context
 from reports.documents import BOARD_PACK, SUMMARY, render_document, render_html
 from reports.render import ASSETS, Rendering
 
@@ -41,6 +37,7 @@ from .conftest import (
     ROUND_FILE,
     WINNER,
     ScoredRound,
+    score_for_reports,
 )
 
 PRINT_CSS = (ASSETS / "print.css").resolve().as_uri()
@@ -59,28 +56,7 @@ def example() -> ScoredRound:
         for b in round_.bids
     ]
     round_ = round_.model_copy(update={"bids": bids})
-    framework = loaded.framework
-    result = score_round(framework, round_.bids, round_.marks, round_.settings, round_.decisions)
-    robustness = analyse(
-        framework,
-        result,
-        round_.bids,
-        round_.marks,
-        round_.settings,
-        samples=300,
-        decisions=round_.decisions,
-    )
-    meta = RoundMeta(
-        council="Wigmoor Borough Council",
-        title=round_.title,
-        reference=round_.id,
-        date=dt.date(2026, 5, 1),
-        status="Draft for the board's decision",
-        inputs_digest="sha256:" + "cd" * 32,
-    )
-    return ScoredRound(
-        framework, round_, result, robustness, agreement(framework, round_.marks), meta
-    )
+    return score_for_reports(loaded.framework, round_, samples=300, digest_byte="cd")
 
 
 @pytest.fixture(scope="module")
