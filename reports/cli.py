@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -25,19 +25,20 @@ from criteria.errors import RoundInputError
 from criteria.hashing import content_hash
 from criteria.improvement import improvement_advice
 from criteria.loader import FrameworkError
-from criteria.result import RoundResult
+from criteria.result import BidResult, RoundResult
 from criteria.robustness import analyse
 from criteria.round_file import LoadedRound
 from criteria.self_assessment import load_self_assessment, score_self_assessment
 from reports.bulk import RenderJob, render_many
 from reports.context import RoundMeta, assessment_summary_context, board_pack_context
-from reports.documents import BOARD_PACK, SELF_ASSESSMENT, SUMMARY, render_document
+from reports.documents import BOARD_PACK, SELF_ASSESSMENT, SUMMARY, file_stem, render_document
 from reports.render import Rendering
 from reports.self_assessment import self_assessment_context
 
 __all__ = ["inputs_digest", "report"]
 
 DEFAULT_STATUS = "Draft for the board's decision"
+SUMMARY_STATUS = "Sent to the bidder before the award"
 
 _council = click.option(
     "--council", default="Council not named", show_default=True, help="The buying council."
@@ -80,7 +81,7 @@ def board_pack(
     samples: int,
     seed: int,
 ) -> None:
-    loaded, result = _scored(round_file)
+    loaded, result = score_round_file(round_file)
     round_ = loaded.round
     analysis = analyse(
         loaded.framework,
@@ -113,24 +114,14 @@ def board_pack(
 def assessment_summary(
     round_file: Path, bid_id: str, output: Path, council: str, date_text: str | None
 ) -> None:
-    loaded, result = _scored(round_file)
+    loaded, result = score_round_file(round_file)
     bid = next((b for b in result.bids if b.bid_id == bid_id), None)
     if bid is None:
         known = ", ".join(sorted(b.bid_id for b in result.bids))
         click.echo(f"{round_file}: no bid {bid_id!r} in this round (its bids: {known})", err=True)
         sys.exit(INVALID_INPUT)
-    context = assessment_summary_context(
-        loaded.framework,
-        _meta(loaded, council, date_text, "Sent to the bidder before the award"),
-        result,
-        bid_id,
-        improvement_advice(loaded.framework, bid),
-    )
+    context = _summary_context(loaded, result, _meta(loaded, council, date_text), bid)
     _write(render_document(SUMMARY, context), output)
-
-
-SUMMARY_STATUS = "Sent to the bidder before the award"
-_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def summary_file_names(bid_ids: list[str]) -> dict[str, str]:
@@ -141,7 +132,7 @@ def summary_file_names(bid_ids: list[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for bid_id in bid_ids:
-        stem = _UNSAFE_IN_FILE_NAME.sub("-", bid_id).strip(".-") or "bid"
+        stem = file_stem(bid_id) or "bid"
         name, number = f"{stem}.pdf", 1
         while name.lower() in taken:
             number += 1
@@ -175,21 +166,11 @@ def summary_file_names(bid_ids: list[str]) -> dict[str, str]:
 def assessment_summaries(
     round_file: Path, folder: Path, processes: int | None, council: str, date_text: str | None
 ) -> None:
-    loaded, result = _scored(round_file)
-    meta = _meta(loaded, council, date_text, SUMMARY_STATUS)
+    loaded, result = score_round_file(round_file)
+    meta = _meta(loaded, council, date_text)
     names = summary_file_names([bid.bid_id for bid in result.bids])
     jobs = [
-        RenderJob(
-            names[bid.bid_id],
-            SUMMARY,
-            assessment_summary_context(
-                loaded.framework,
-                meta,
-                result,
-                bid.bid_id,
-                improvement_advice(loaded.framework, bid),
-            ),
-        )
+        RenderJob(names[bid.bid_id], SUMMARY, _summary_context(loaded, result, meta, bid))
         for bid in result.bids
     ]
     try:
@@ -206,7 +187,7 @@ def assessment_summaries(
             jobs, processes=processes, progress=lambda done, _total: bar.update(done - bar.pos)
         )
     seconds = time.perf_counter() - started
-    digest = inputs_digest(loaded)
+    digest = meta.inputs_digest
     entries = []
     for bid, summary in zip(result.bids, rendered, strict=True):
         for warning in summary.rendering.warnings:
@@ -271,22 +252,21 @@ def _report_date(date_text: str | None) -> dt.date:
         ) from None
 
 
-def _scored(round_file: Path) -> tuple[LoadedRound, RoundResult]:
-    return score_round_file(round_file)
+def _summary_context(
+    loaded: LoadedRound, result: RoundResult, meta: RoundMeta, bid: BidResult
+) -> dict[str, Any]:
+    advice = improvement_advice(loaded.framework, bid)
+    return assessment_summary_context(loaded.framework, meta, result, bid.bid_id, advice)
 
 
-def _meta(loaded: LoadedRound, council: str, date_text: str | None, status: str) -> RoundMeta:
-    try:
-        date = dt.date.fromisoformat(date_text) if date_text else _today()
-    except ValueError:
-        raise click.BadParameter(
-            f"{date_text!r} is not a date like 2026-05-01", param_hint="--date"
-        ) from None
+def _meta(
+    loaded: LoadedRound, council: str, date_text: str | None, status: str = SUMMARY_STATUS
+) -> RoundMeta:
     return RoundMeta(
         council=council,
         title=loaded.round.title,
         reference=loaded.round.id,
-        date=date,
+        date=_report_date(date_text),
         status=status,
         inputs_digest=inputs_digest(loaded),
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from criteria.agreement import Agreement
-from criteria.hashing import content_hash
 from criteria.improvement import Advice, points_text
 from criteria.inputs import PanelMember, RoundSettings
 from criteria.model import Framework
@@ -28,8 +27,10 @@ from reports.wording import (
     EXCLUSION_WORDS,
     counted,
     figure,
+    framework_facts,
     is_marked,
     listing,
+    long_date,
     pillar_title,
     plain,
     signed_figure,
@@ -57,18 +58,9 @@ def _meta(meta: RoundMeta) -> dict[str, str]:
         "council": meta.council,
         "title": meta.title,
         "reference": meta.reference,
-        "date": f"{meta.date.day} {meta.date:%B %Y}",
+        "date": long_date(meta.date),
         "status": meta.status,
         "inputs_digest": meta.inputs_digest or "Not recorded",
-    }
-
-
-def _framework(framework: Framework) -> dict[str, str]:
-    return {
-        "id": framework.id,
-        "title": framework.title,
-        "version": framework.version,
-        "hash": content_hash(framework),
     }
 
 
@@ -91,7 +83,7 @@ def board_pack_context(
     params = round_parameters(framework, settings or RoundSettings())
     return {
         "meta": _meta(round_meta),
-        "framework": _framework(framework),
+        "framework": framework_facts(framework),
         **board_pack_sections(framework, result, robustness, agreement, panel, params),
     }
 
@@ -242,7 +234,7 @@ def assessment_summary_context(
     shown = exclusions + advice[len(exclusions) :][:ADVICE_ITEMS]
     return {
         "meta": _meta(round_meta),
-        "framework": _framework(framework),
+        "framework": framework_facts(framework),
         "winner": (
             {"name": winner.name, "total": figure(winner.total)} if winner is not None else None
         ),

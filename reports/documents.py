@@ -6,6 +6,7 @@ autoescaping on, so text written by providers is always shown as text, never rea
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ __all__ = [
     "SELF_ASSESSMENT",
     "SUMMARY",
     "board_pack_title",
+    "file_stem",
+    "pdf_filename",
     "render_document",
     "render_html",
     "self_assessment_title",
@@ -28,6 +31,24 @@ TEMPLATES = Path(__file__).parent / "templates"
 BOARD_PACK = "board_pack.html"
 SUMMARY = "assessment_summary.html"
 SELF_ASSESSMENT = "self_assessment.html"
+
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_stem(text: str) -> str:
+    """`text` made safe as part of a file name in any folder: letters, digits, dots, hyphens.
+
+    Free text (a bid id, an organisation's name) can never name a path elsewhere (`../x`).
+    The result may be empty when `text` has nothing usable.
+    """
+    return _UNSAFE_IN_FILE_NAME.sub("-", text).strip(".-")
+
+
+def pdf_filename(*parts: str) -> str:
+    """`HC-2026-01-board-pack.pdf`: the safe parts joined with hyphens."""
+    stem = "-".join(word for word in map(file_stem, parts) if word) or "report"
+    return f"{stem}.pdf"
+
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),

@@ -11,7 +11,6 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
-from criteria.hashing import content_hash
 from criteria.improvement import EVALUATOR_NOTE, Advice, points_text
 from criteria.model import Framework, Threshold
 from criteria.result import CriterionScore
@@ -20,6 +19,7 @@ from criteria.self_assessment import (
     SelfAssessmentResult,
     threshold_judged_here,
 )
+from reports.wording import framework_facts, long_date
 
 __all__ = ["points_label", "self_assessment_context"]
 
@@ -263,13 +263,8 @@ def self_assessment_context(
     """Everything the self-assessment report shows, as text, for `organisation` on `date`."""
     return {
         "organisation": organisation,
-        "date": f"{date.day} {date:%B %Y}",
-        "framework": {
-            "id": framework.id,
-            "title": framework.title,
-            "version": framework.version,
-            "hash": content_hash(framework),
-        },
+        "date": long_date(date),
+        "framework": framework_facts(framework),
         "total": _group(outcome.total),
         "pillars": [_group(p) for p in outcome.pillars],
         "chart": _chart(outcome),

@@ -7,11 +7,13 @@ board pack, the assessment summaries and their HTML twins.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from fractions import Fraction
 
 from criteria.answers import AnswerError, describe_answer, parse_answer
+from criteria.hashing import content_hash
 from criteria.model import Criterion, Framework
 from criteria.result import BidResult, CriterionScore, Exclusion, RoundResult, fmt
 
@@ -26,8 +28,10 @@ __all__ = [
     "excerpt",
     "exclusion_reason",
     "figure",
+    "framework_facts",
     "is_marked",
     "listing",
+    "long_date",
     "pillar_title",
     "plain",
     "rank_text",
@@ -58,6 +62,21 @@ def signed_figure(value: Fraction) -> str:
 _BRACKETED_PARAMETER = re.compile(r" ?\(\$[a-z][a-z0-9_]*( = ([^)]*))?\)")
 _VALUED_PARAMETER = re.compile(r"\$([a-z][a-z0-9_]*) = ")
 _PARAMETER = re.compile(r"\$([a-z][a-z0-9_]*)")
+
+
+def long_date(date: dt.date) -> str:
+    """`1 May 2026`, as GOV.UK writes dates."""
+    return f"{date.day} {date:%B %Y}"
+
+
+def framework_facts(framework: Framework) -> dict[str, str]:
+    """What identifies the framework a report was scored with: id, title, version and hash."""
+    return {
+        "id": framework.id,
+        "title": framework.title,
+        "version": framework.version,
+        "hash": content_hash(framework),
+    }
 
 
 def plain(text: str) -> str:

@@ -52,7 +52,8 @@ def _user() -> User:
     return cast(User, current_user._get_current_object())
 
 
-def _visible_round(id: int) -> tuple[CommissioningRound, AwardStage]:
+def visible_round(id: int) -> tuple[CommissioningRound, AwardStage]:
+    """The round and its stage if the user may see its results: 404 unknown, 403 refused."""
     round_ = round_or_404(id)
     try:
         stage = may_see_results(_user(), round_)
@@ -64,7 +65,7 @@ def _visible_round(id: int) -> tuple[CommissioningRound, AwardStage]:
 @bp.get("/rounds/<int:id>/results")
 @viewers_only
 def results(id: int) -> ResponseReturnValue:
-    round_, stage = _visible_round(id)
+    round_, stage = visible_round(id)
     if stage == AwardStage.NOT_CLOSED:
         return render_template("commissioning/results_sealed.html", round=round_)
     return render_template(
@@ -79,7 +80,7 @@ def results(id: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:id>/results/<int:bid_id>")
 @viewers_only
 def result_bid(id: int, bid_id: int) -> ResponseReturnValue:
-    round_, stage = _visible_round(id)
+    round_, stage = visible_round(id)
     if stage == AwardStage.NOT_CLOSED:
         abort(404)
     results = round_results(round_)

@@ -8,17 +8,18 @@ then lists them with their hashes and links to download each PDF.
 
 from __future__ import annotations
 
-import io
 from typing import cast
 
-from flask import abort, current_app, redirect, render_template, send_file, url_for
+from flask import abort, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from webapp.auth.roles import role_required
 from webapp.clock import london_text
-from webapp.models import CommissioningRound, ReportJobStatus, User
+from webapp.commissioning.blueprint import round_or_404
+from webapp.models import ReportJobStatus, User
 from webapp.reports import bp
+from webapp.reports.serving import pdf_download
 from webapp.services.report_jobs import (
     JobAlreadyRunningError,
     ReportJobRefusedError,
@@ -28,7 +29,7 @@ from webapp.services.report_jobs import (
     job_for,
     start_summaries_job,
 )
-from webapp.services.round_admin import MANAGERS, find_round
+from webapp.services.round_admin import MANAGERS
 
 REFRESH_SECONDS = 2
 
@@ -43,17 +44,10 @@ def short_digest(value: str | None) -> str:
     return f"{algorithm}:{hexdigest[:12]}…" if hexdigest else value[:19]
 
 
-def _round(round_id: int) -> CommissioningRound:
-    round_ = find_round(round_id)
-    if round_ is None:
-        abort(404)
-    return round_
-
-
 @bp.post("/rounds/<int:id>/reports/summaries/issue")
 @managers_only
 def issue_summaries(id: int) -> ResponseReturnValue:
-    round_ = _round(id)
+    round_ = round_or_404(id)
     try:
         job = start_summaries_job(round_, by=cast(User, current_user._get_current_object()))
     except ReportJobRefusedError as refusal:
@@ -68,7 +62,7 @@ def issue_summaries(id: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:id>/reports/jobs/<int:job_id>")
 @managers_only
 def summaries_job(id: int, job_id: int) -> ResponseReturnValue:
-    round_ = _round(id)
+    round_ = round_or_404(id)
     job = job_for(round_, job_id)
     if job is None:
         abort(404)
@@ -87,7 +81,7 @@ def summaries_job(id: int, job_id: int) -> ResponseReturnValue:
 @bp.get("/rounds/<int:id>/reports/issued/<int:issued_id>.pdf")
 @managers_only
 def issued_summary_pdf(id: int, issued_id: int) -> ResponseReturnValue:
-    round_ = _round(id)
+    round_ = round_or_404(id)
     issued = issued_in_round(round_, issued_id)
     if issued is None:
         abort(404)
@@ -97,13 +91,4 @@ def issued_summary_pdf(id: int, issued_id: int) -> ResponseReturnValue:
             "Issued report %s: stored PDF %s is missing or changed", issued.id, issued.pdf_sha256
         )
         abort(404)
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=issued.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_download(data, issued.filename)

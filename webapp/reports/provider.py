@@ -12,16 +12,22 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask.typing import ResponseReturnValue
 
-from reports.documents import SELF_ASSESSMENT, SUMMARY, self_assessment_title, summary_title
+from reports.documents import (
+    SELF_ASSESSMENT,
+    SUMMARY,
+    pdf_filename,
+    self_assessment_title,
+    summary_title,
+)
 from webapp.auth.roles import role_required
 from webapp.models import Bid, BidStatus, Role, SelfAssessment
 from webapp.provider.access import signed_in_user
 from webapp.reports import provider_bp
 from webapp.reports.serving import (
     pdf_download,
-    pdf_filename,
     pdf_response,
     rendered_pdf,
+    summary_filename,
     twin_page,
 )
 from webapp.services.award import outcome_published
@@ -48,10 +54,6 @@ def _published_bid(bid_id: int) -> Bid:
     if bid.status != BidStatus.SUBMITTED.value or not outcome_published(bid.round):
         abort(404)
     return bid
-
-
-def _summary_filename(bid: Bid) -> str:
-    return pdf_filename(bid.reference or f"{bid.round.reference}-B{bid.id}", "assessment-summary")
 
 
 @provider_bp.get("/bids/<int:bid_id>/assessment-summary")
@@ -85,7 +87,7 @@ def _issued_bytes(bid: Bid, results: RoundResults) -> bytes | None:
 def assessment_summary_pdf(bid_id: int) -> ResponseReturnValue:
     bid = _published_bid(bid_id)
     results = round_results(bid.round)
-    filename = _summary_filename(bid)
+    filename = summary_filename(bid)
     pdf = _issued_bytes(bid, results) or rendered_pdf(
         SUMMARY, summary_context_for(bid.round, bid, results=results), filename
     )

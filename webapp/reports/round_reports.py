@@ -8,34 +8,26 @@ results page; before the deadline the reports do not exist yet (404).
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import abort, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
-from reports.documents import BOARD_PACK, SUMMARY, board_pack_title, summary_title
+from reports.documents import BOARD_PACK, SUMMARY, board_pack_title, pdf_filename, summary_title
 from webapp.auth.roles import role_required
-from webapp.models import Bid, CommissioningRound, User
+from webapp.commissioning.results_views import visible_round
+from webapp.models import Bid, CommissioningRound
 from webapp.reports import bp
-from webapp.reports.serving import pdf_filename, pdf_response, twin_page
-from webapp.services.award import AwardNotAllowedError, AwardStage
-from webapp.services.outcomes import may_see_results, round_results
+from webapp.reports.serving import pdf_response, summary_filename, twin_page
+from webapp.services.award import AwardStage
+from webapp.services.outcomes import round_results
 from webapp.services.reports import board_pack_context_for, summary_context_for
-from webapp.services.round_admin import VIEWERS, find_round
+from webapp.services.round_admin import VIEWERS
 
 viewers_only = role_required(*VIEWERS)
 
 
 def _closed_round(id: int) -> CommissioningRound:
     """The round if the user may see its results and it has closed; else 403 or 404."""
-    round_ = find_round(id)
-    if round_ is None:
-        abort(404)
-    try:
-        stage = may_see_results(cast(User, current_user._get_current_object()), round_)
-    except AwardNotAllowedError:
-        abort(403)
+    round_, stage = visible_round(id)
     if stage == AwardStage.NOT_CLOSED:
         abort(404)
     return round_
@@ -96,5 +88,4 @@ def assessment_summary(id: int, bid_id: int) -> ResponseReturnValue:
 def assessment_summary_pdf(id: int, bid_id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
     bid, context = _summary_context(round_, bid_id)
-    name = pdf_filename(bid.reference or f"{round_.reference}-B{bid.id}", "assessment-summary")
-    return pdf_response(SUMMARY, context, name)
+    return pdf_response(SUMMARY, context, summary_filename(bid))

@@ -8,24 +8,22 @@ same context, and any warning the renderer logged goes to the app's log.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Response, current_app, render_template
 from markupsafe import Markup
 
-from reports.documents import render_document, render_html
+from reports.documents import pdf_filename, render_document, render_html
+from webapp.models import Bid
 
 __all__ = [
     "pdf_download",
-    "pdf_filename",
     "pdf_response",
     "rendered_pdf",
     "report_body",
+    "summary_filename",
     "twin_page",
 ]
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def report_body(template: str, context: dict[str, Any]) -> Markup:
@@ -59,11 +57,9 @@ def twin_page(
     )
 
 
-def pdf_filename(*parts: str) -> str:
-    """`HC-2026-01-board-pack.pdf`: letters, digits, dots and hyphens only."""
-    words = [_UNSAFE.sub("-", part).strip("-.") for part in parts]
-    stem = "-".join(word for word in words if word) or "report"
-    return f"{stem}.pdf"
+def summary_filename(bid: Bid) -> str:
+    """`CW-2027-0001-B3-assessment-summary.pdf`: the bid's receipt reference names it."""
+    return pdf_filename(bid.reference or f"{bid.round.reference}-B{bid.id}", "assessment-summary")
 
 
 def rendered_pdf(template: str, context: dict[str, Any], filename: str) -> bytes:

@@ -49,6 +49,7 @@ __all__ = [
     "evidence_path",
     "evidence_summary",
     "evidence_to_download",
+    "move_into_place",
     "store_evidence",
     "upload_folder",
 ]
@@ -194,8 +195,9 @@ def _megabytes(limit: int) -> str:
     return f"{megabytes:g}MB" if megabytes >= 1 else f"{max(limit // 1024, 1)}KB"
 
 
-def _keep(temporary: Path, final: Path) -> None:
-    """Move the checked file into place atomically; identical bytes already there are kept."""
+def move_into_place(temporary: Path, final: Path) -> None:
+    """Move a file written beside `final` into place atomically; identical bytes already
+    there (files here are named by their hash) are kept and the temporary file removed."""
     if final.exists():
         temporary.unlink(missing_ok=True)
         return
@@ -243,7 +245,7 @@ def store_evidence(
         kind = _detect_kind(temporary)
         if kind is None:
             raise EvidenceError(WRONG_TYPE_MESSAGE)
-        _keep(temporary, folder / sha256)
+        move_into_place(temporary, folder / sha256)
     finally:
         temporary.unlink(missing_ok=True)
     evidence = EvidenceFile(

@@ -42,7 +42,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.services.evidence import upload_folder
+from webapp.services.evidence import move_into_place, upload_folder
 from webapp.services.outcomes import RoundResults, round_results
 from webapp.services.reports import summary_context_for
 from webapp.services.results import submitted_bids_of
@@ -327,8 +327,7 @@ def _store(pdf: bytes, sha256: str) -> None:
             handle.write(pdf)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, final)
+        move_into_place(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -11,7 +11,6 @@ summary never names an evaluator. Who may see which report is decided by the vie
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,8 +19,10 @@ from flask import current_app
 from criteria.agreement import agreement
 from criteria.improvement import improvement_advice
 from criteria.inputs import Declaration, PanelMember
+from reports.bulk import sha256_of
 from reports.context import RoundMeta, assessment_summary_context, board_pack_context
 from reports.self_assessment import self_assessment_context
+from reports.wording import long_date
 from webapp.audit.log import record
 from webapp.clock import now, to_london
 from webapp.extensions import db
@@ -63,8 +64,7 @@ def london_today() -> dt.date:
 def _day(moment: dt.datetime | None) -> str:
     if moment is None:
         return "an earlier date"
-    local = to_london(moment)
-    return f"{local.day} {local:%B %Y}"
+    return long_date(to_london(moment).date())
 
 
 def round_status(round_: CommissioningRound) -> str:
@@ -149,9 +149,9 @@ def board_pack_context_for(
 
 def engine_bid_id(results: RoundResults, bid: Bid) -> str:
     """The engine's id for a stored bid; KeyError when the bid is not among the round's bids."""
-    for ref, row in results.inputs.rows.items():
-        if row.id == bid.id:
-            return ref
+    found = results.bid_for_row(bid.id)
+    if found is not None:
+        return found.bid_id
     raise KeyError(f"bid {bid.id} is not a submitted bid of round {results.round.reference}")
 
 
@@ -187,7 +187,7 @@ def record_summary_issued(bid: Bid, *, to: User, pdf: bytes, inputs_digest: str)
         after={
             "kind": "assessment_summary",
             "bid": bid.reference,
-            "pdf_sha256": f"sha256:{hashlib.sha256(pdf).hexdigest()}",
+            "pdf_sha256": sha256_of(pdf),
             "inputs_digest": inputs_digest,
         },
     )

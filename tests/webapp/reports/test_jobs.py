@@ -248,7 +248,7 @@ def test_a_download_serves_the_stored_bytes_privately(award: AwardWorld) -> None
     assert response.data == b"%PDF-1.7 the stored summary"
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == (
-        f"attachment; filename=assessment-summary-{PROVIDERS[0]}.pdf"
+        f'attachment; filename="assessment-summary-{PROVIDERS[0]}.pdf"'
     )
     assert response.headers["Cache-Control"] == "private, no-store"
 
