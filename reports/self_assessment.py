@@ -19,7 +19,7 @@ from criteria.self_assessment import (
     SelfAssessmentResult,
     threshold_judged_here,
 )
-from reports.wording import framework_facts, long_date
+from reports.wording import framework_facts, long_date, plain
 
 __all__ = ["points_label", "self_assessment_context"]
 
@@ -51,7 +51,7 @@ def _group(group: GroupOutcome) -> dict[str, Any]:
 def _criterion(outcome: SelfAssessmentResult, score: CriterionScore) -> dict[str, Any]:
     marked = outcome.is_evaluator_marked(score)
     answered = score.status != "unanswered"
-    reason = score.reason
+    reason = plain(score.reason)
     if marked:
         written = "You have written an answer." if answered else "You have not answered it yet."
         reason = f"Marked by evaluators in a tender. {written}"
@@ -142,7 +142,7 @@ def _advice(outcome: SelfAssessmentResult, advice: Advice) -> dict[str, Any]:
         "kind": advice.kind,
         "prompt": advice.prompt,
         "section": advice.section_title,
-        "message": advice.message,
+        "message": plain(advice.message),
         "advice": " ".join(advice.advice.split()),
         "now": "Not answered" if unanswered else points_text(advice.current_points),
         "gain": points_text(advice.points_available),
@@ -270,7 +270,7 @@ def self_assessment_context(
         "chart": _chart(outcome),
         "sections": _sections(outcome),
         "requirements": _requirements(framework, outcome),
-        "exclusions": [e.reason for e in outcome.exclusions],
+        "exclusions": [plain(e.reason) for e in outcome.exclusions],
         "thresholds": _thresholds(framework, outcome),
         "unjudged_thresholds": outcome.unjudged_thresholds,
         "exclusions_advice": [_advice(outcome, a) for a in outcome.advice if a.kind == "exclusion"],

@@ -98,6 +98,19 @@ def _structure(node: Any, found: list[tuple[str, str]]) -> list[tuple[str, str]]
 # --- the context ------------------------------------------------------------------------------
 
 
+def test_reasons_and_advice_name_no_parameters(
+    context: dict[str, Any], outcome: SelfAssessmentResult
+) -> None:
+    # The engine's own reasons do name parameters ($real_living_wage), so this is a real check.
+    engine_text = [s.reason for scores in outcome.criteria.values() for s in scores]
+    assert any("$" in text for text in engine_text)
+    shown = [c["reason"] for section in context["sections"] for c in section["criteria"]]
+    shown += context["exclusions"]
+    shown += [a["message"] for a in context["advice"] + context["exclusions_advice"]]
+    assert shown
+    assert not [text for text in shown if "$" in text]
+
+
 def test_context_names_the_organisation_framework_and_date(context: dict[str, Any]) -> None:
     assert context["organisation"] == ORGANISATION
     assert context["date"] == "1 May 2026"
