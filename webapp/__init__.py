@@ -56,6 +56,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     from webapp.public import bp as public_bp
     from webapp.reports import bp as reports_bp
     from webapp.reports import provider_bp as provider_reports_bp
+    from webapp.styles import bp as styles_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -67,6 +68,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(board_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(provider_reports_bp)
+    app.register_blueprint(styles_bp)
     navigation.init_app(app)
     register_error_handlers(app)
     register_cli(app)

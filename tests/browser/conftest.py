@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,10 +78,9 @@ class LiveServer:
     url: str
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The app with the demo data, answering on a free port of 127.0.0.1."""
-    directory = tmp_path_factory.mktemp("live-server")
+@contextmanager
+def serving_the_demo(directory: Path) -> Iterator[LiveServer]:
+    """The app with the demo data in `directory`, answering on a free port of 127.0.0.1."""
     config = TestingConfig(f"sqlite:///{directory / 'commonweal.sqlite3'}")
     config.UPLOAD_FOLDER = str(directory / "uploads")
     app = create_app(config)
@@ -101,6 +101,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo data, shared by the session's journeys."""
+    with serving_the_demo(tmp_path_factory.mktemp("live-server")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

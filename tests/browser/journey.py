@@ -2,9 +2,11 @@
 
 `Journey` wraps a Playwright page. Each way of reaching a page (`go`, `click`, `submit`) waits
 for it to load, checks that it answered without an error, and runs axe-core on it; a violation
-of impact serious or critical fails the test with the rule, its impact and the elements
-concerned. The journey also watches the browser: a page reached some other way and never
-audited, or a JavaScript error, fails the test when the journey ends.
+of impact moderate, serious or critical fails the test with the rule, its impact and the
+elements concerned. Then the page is laid out 320 CSS pixels wide, as on a small phone or at
+400% zoom, and must not scroll sideways (WCAG 2.2 success criterion 1.4.10, reflow); a failure
+names the elements that stick out. The journey also watches the browser: a page reached some
+other way and never audited, or a JavaScript error, fails the test when the journey ends.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Response
 
-FAILING_IMPACTS = frozenset({"serious", "critical"})
+FAILING_IMPACTS = frozenset({"moderate", "serious", "critical"})
+REFLOW_WIDTH = 320
+"""CSS pixels: 1280 px at 400% zoom, the width WCAG's reflow criterion asks content to fit."""
 _AXE = Axe()
 
 _CONDITIONAL_REVEAL = re.compile(
@@ -55,9 +59,9 @@ class Violation:
         return f"  {self.rule} ({self.impact}): {self.help}\n      {where}"
 
 
-def serious_violations(axe_response: dict[str, Any]) -> list[Violation]:
-    """The violations in an axe-core result that are serious or critical (less GOV.UK
-    Frontend's documented conditional-reveal finding)."""
+def failing_violations(axe_response: dict[str, Any]) -> list[Violation]:
+    """The violations in an axe-core result that are moderate, serious or critical (less
+    GOV.UK Frontend's documented conditional-reveal finding)."""
     found = []
     for violation in axe_response.get("violations", []):
         if violation.get("impact") not in FAILING_IMPACTS:
@@ -74,6 +78,53 @@ def serious_violations(axe_response: dict[str, Any]) -> list[Violation]:
             Violation(violation["id"], violation["impact"], violation.get("help", ""), targets)
         )
     return found
+
+
+# The elements that reach past the right edge although their parent does not, outside any
+# container that scrolls or clips on its own: what makes the page itself scroll sideways.
+_WIDE_ELEMENTS = """() => {
+  const edge = window.innerWidth + 0.5;
+  const sticksOut = (element) => element.getBoundingClientRect().right > edge;
+  // Roughly: a box taken out of the flow (as GOV.UK's visually hidden text is) escapes a
+  // scrolling ancestor unless something between them is positioned.
+  const clipped = (element) => {
+    if (["absolute", "fixed"].includes(getComputedStyle(element).position)) return false;
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  return [...document.body.querySelectorAll("*")]
+    .filter((element) => sticksOut(element) && !sticksOut(element.parentElement))
+    .filter((element) => !clipped(element))
+    .slice(0, 8)
+    .map((element) => {
+      const name = element.tagName.toLowerCase()
+        + (element.id ? "#" + element.id : "")
+        + [...element.classList].map((c) => "." + c).join("");
+      const text = (element.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+      const right = Math.round(element.getBoundingClientRect().right);
+      return `${name} (right edge at ${right}px)${text ? ": " + JSON.stringify(text) : ""}`;
+    });
+}"""
+
+
+def reflow_problems(page: Page, width: int = REFLOW_WIDTH) -> list[str]:
+    """Lay `page` out `width` CSS pixels wide and say what, if anything, makes it scroll
+    sideways; the viewport is put back as it was."""
+    before = page.viewport_size
+    assert before is not None, "the reflow check needs a page with a fixed viewport"
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    try:
+        inner, scroll = page.evaluate(
+            "() => [window.innerWidth, document.documentElement.scrollWidth]"
+        )
+        assert inner == width, f"the viewport is {inner}px wide, not {width}px"
+        if scroll <= inner:
+            return []
+        return [f"the page is {scroll}px wide", *page.evaluate(_WIDE_ELEMENTS)]
+    finally:
+        page.set_viewport_size(before)
 
 
 class Journey:
@@ -105,6 +156,12 @@ class Journey:
         """Press the form button called `name` and audit the page that answers."""
         return self.click(name, role="button")
 
+    def press(self, key: str = "Enter") -> Response | None:
+        """Press `key` on the focused element, which must lead to another page, and audit it."""
+        with self.page.expect_navigation() as navigation:
+            self.page.keyboard.press(key)
+        return self._arrived(navigation.value)
+
     def navigate_by(self, locator: Locator) -> Response | None:
         """Click `locator`, which must lead to another page, and audit that page."""
         with self.page.expect_navigation() as navigation:
@@ -124,17 +181,25 @@ class Journey:
     # --- checks ------------------------------------------------------------------------
 
     def audit(self) -> None:
-        """Run axe-core on the current page; fail on any serious or critical violation."""
+        """Run axe-core on the current page and fail on any moderate, serious or critical
+        violation; then fail if the page scrolls sideways at 320 CSS pixels wide."""
         try:
             result = _AXE.run(self.page)
         except PlaywrightError as exc:  # the page went away under the audit
             raise AssertionError(f"axe-core could not audit {self.page.url}: {exc}") from exc
         self.audited.append(self.page.url)
         self._pending = None
-        violations = serious_violations(result.response)
+        violations = failing_violations(result.response)
         assert not violations, (
-            f"axe-core found {len(violations)} serious or critical accessibility "
-            f"violation(s) on {self.page.url}:\n" + "\n".join(str(v) for v in violations)
+            f"axe-core found {len(violations)} accessibility violation(s) of moderate impact "
+            f"or worse on {self.page.url}:\n" + "\n".join(str(v) for v in violations)
+        )
+        wide = reflow_problems(self.page)
+        assert not wide, (
+            f"{self.page.url} scrolls sideways at {REFLOW_WIDTH}px wide (WCAG 1.4.10): "
+            + wide[0]
+            + "; these reach past the edge:\n  "
+            + "\n  ".join(wide[1:])
         )
 
     def heading(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.journey import Journey, serious_violations
+from tests.browser.journey import Journey, failing_violations, reflow_problems
 
 INACCESSIBLE_PAGE = """<!DOCTYPE html>
 <html><head><title>Broken on purpose</title></head>
@@ -31,15 +31,67 @@ def test_the_audit_fails_a_page_with_serious_violations_and_names_them(
     assert "img" in message  # the elements' selectors are named
 
 
-def test_only_serious_and_critical_violations_count() -> None:
+def test_moderate_serious_and_critical_violations_count_and_minor_ones_do_not() -> None:
     response = {
         "violations": [
             {"id": "region", "impact": "moderate", "help": "h", "nodes": [{"target": ["p"]}]},
             {"id": "image-alt", "impact": "critical", "help": "h", "nodes": [{"target": ["img"]}]},
             {"id": "label", "impact": "serious", "help": "h", "nodes": [{"target": ["#a"]}]},
+            {"id": "x-minor", "impact": "minor", "help": "h", "nodes": [{"target": ["b"]}]},
         ]
     }
-    assert [v.rule for v in serious_violations(response)] == ["image-alt", "label"]
+    assert [v.rule for v in failing_violations(response)] == ["region", "image-alt", "label"]
+
+
+OUTSIDE_A_LANDMARK = """<!DOCTYPE html>
+<html lang="en"><head><title>A banner outside every landmark</title></head>
+<body><div><p>This is a new service.</p></div><main><h1>Landmarks</h1></main></body></html>"""
+
+
+def test_the_audit_fails_content_outside_a_landmark(journey: Journey) -> None:
+    journey.go("/")
+    journey.page.set_content(OUTSIDE_A_LANDMARK)
+    with pytest.raises(AssertionError, match=r"region \(moderate\)"):
+        journey.audit()
+
+
+def _page_with(body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="en"><head><title>Reflow</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f"<body><main><h1>Reflow</h1>{body}</main></body></html>"
+    )
+
+
+def test_the_audit_fails_a_page_wider_than_320_pixels_and_names_what_sticks_out(
+    journey: Journey,
+) -> None:
+    journey.go("/")
+    journey.page.set_content(_page_with('<p id="too-wide" style="width:400px">Wide text</p>'))
+    with pytest.raises(AssertionError) as failure:
+        journey.audit()
+    message = str(failure.value)
+    assert "scrolls sideways at 320px wide" in message
+    assert "p#too-wide (right edge at" in message
+    assert journey.page.viewport_size == {"width": 1280, "height": 720}, "the size is put back"
+
+
+def test_a_wide_table_may_scroll_inside_its_own_region(journey: Journey) -> None:
+    journey.go("/")
+    wide = '<div style="width:400px">Wide content</div>'
+    assert reflow_problems(journey.page) == []
+    journey.page.set_content(_page_with(wide))
+    assert reflow_problems(journey.page)[0].startswith("the page is 4")
+    with pytest.raises(AssertionError, match="scrolls sideways"):
+        journey.audit()
+    journey.page.set_content(
+        _page_with(
+            '<div role="region" aria-label="Wide" tabindex="0" style="overflow-x:auto">'
+            f"{wide}</div>"
+        )
+    )
+    assert reflow_problems(journey.page) == []
+    journey.audit()  # the same content, scrolling in its own region, passes
 
 
 def _node(html: str, *attributes: str) -> dict[str, object]:
@@ -58,7 +110,7 @@ def test_govuk_frontends_conditional_reveal_finding_is_the_only_one_let_through(
         violation = {"id": "aria-allowed-attr", "impact": "critical", "help": "h"}
         return [
             v.rule
-            for v in serious_violations({"violations": [{**violation, "nodes": list(nodes)}]})
+            for v in failing_violations({"violations": [{**violation, "nodes": list(nodes)}]})
         ]
 
     assert audit(_node(REVEALING_RADIO, 'aria-expanded="false"')) == []

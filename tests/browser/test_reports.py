@@ -36,7 +36,8 @@ def test_a_commissioner_reads_the_board_pack_and_downloads_its_pdf(
 
         page = commissioner.page
         link = page.get_by_role("link", name="Download the board pack as a PDF").first
-        with page.expect_download() as waiting:
+        # Rendering the whole pack takes seconds, more on a busy machine.
+        with page.expect_download(timeout=60_000) as waiting:
             link.click()
         download = waiting.value
         assert download.suggested_filename == f"{AWARD_ROUND_REFERENCE}-board-pack.pdf"

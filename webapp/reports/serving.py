@@ -3,15 +3,17 @@
 The twin is the report's own HTML body, the same markup the PDF is made from, shown inside
 the app's page with a screen stylesheet; the report templates escape every text a provider
 wrote, so the body is inserted as it is. The PDF is rendered afresh on each download from the
-same context, and any warning the renderer logged goes to the app's log.
+same context, and any warning the renderer logged goes to the app's log. On screen each of the
+twin's tables scrolls sideways in a region of its own, so the page fits a phone.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, current_app, render_template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from reports.documents import pdf_filename, render_document, render_html
 from webapp.models import Bid
@@ -37,6 +39,33 @@ def report_body(template: str, context: dict[str, Any]) -> Markup:
     return Markup(body)
 
 
+_TABLE_START = re.compile(r"<table\b[^>]*>\s*(?:<caption\b[^>]*>(?P<caption>.*?)</caption>)?", re.S)
+
+
+def scrollable_tables(body: Markup) -> Markup:
+    """The twin's body with each table in a named, focusable region that scrolls sideways.
+
+    A report's tables have more columns than a phone is wide; WCAG 1.4.10 lets such a table
+    scroll inside its own region, never the page. The PDF keeps its tables as they are. Each
+    region is named "Table n: caption", which keeps the names unique when captions repeat.
+    """
+    number = 0
+
+    def region(match: re.Match[str]) -> str:
+        nonlocal number
+        number += 1
+        caption = Markup(match.group("caption") or "").striptags()
+        label = f"Table {number}: {caption}" if caption else f"Table {number}"
+        return (
+            f'<div class="app-table-wrap" role="region" aria-label="{escape(label)}" '
+            f'tabindex="0">{match.group(0)}'
+        )
+
+    wrapped = _TABLE_START.sub(region, str(body)).replace("</table>", "</table></div>")
+    # Only our own tags were added, around markup that was already safe.
+    return Markup(wrapped)
+
+
 def twin_page(
     template: str,
     context: dict[str, Any],
@@ -53,7 +82,7 @@ def twin_page(
         back=back,
         pdf_url=pdf_url,
         kind=kind,
-        report=report_body(template, context),
+        report=scrollable_tables(report_body(template, context)),
     )
 
 

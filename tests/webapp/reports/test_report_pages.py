@@ -241,6 +241,23 @@ def test_the_board_pack_twin_is_a_service_page_with_the_report_and_its_figures(
     assert "Grace Okafor" in text  # the board sees who marked what
 
 
+def test_each_table_of_a_twin_scrolls_in_a_region_of_its_own_with_a_unique_name(
+    award: AwardWorld,
+) -> None:
+    state(award, "evaluating")
+    html = client(award, "commissioner").get(staff_urls(award)["board pack"]).get_data(True)
+    report = html.split('<div class="app-report">', 1)[1]
+    regions = re.findall(
+        r'<div class="app-table-wrap" role="region" aria-label="([^"]+)" tabindex="0">'
+        r"\s*<table\b",
+        report,
+    )
+    assert len(regions) == report.count("<table") > 5
+    assert len(set(regions)) == len(regions)
+    assert regions[0].startswith("Table 1: Bids by rank")
+    assert report.count("</table></div>") == len(regions)
+
+
 def test_the_board_pack_lists_each_evaluators_latest_declarations(award: AwardWorld) -> None:
     state(award, "evaluating")
     late = award.evaluators[2]
