@@ -24,13 +24,16 @@ from webapp.services.bids import (
     DeadlinePassedError,
     SectionEntry,
     StaleBidError,
-    attachments_of,
     bid_framework,
     bid_sections,
+    bid_state,
+    changes_pending,
     deadline_passed,
     save_section,
     submit_bid,
     withdraw_bid,
+    working_answers,
+    working_attachments,
 )
 
 STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
@@ -64,6 +67,7 @@ def bid(bid_id: int) -> ResponseReturnValue:
     return render_template(
         "provider/bid.html",
         bid=bid,
+        state=bid_state(bid),
         items=_task_items(bid, sections, closed),
         completed=sum(e.status == SectionStatus.COMPLETED for e in sections),
         total=len(sections),
@@ -97,6 +101,7 @@ def _render_section(
     page = render_template(
         "provider/section.html",
         bid=bid,
+        state=bid_state(bid),
         section=section,
         form=form,
         questions=section_questions(framework, section.id, form),
@@ -115,15 +120,18 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
     bid = own_bid(bid_id)
     framework = bid_framework(bid)
     section = _section_or_404(framework, section_id)
-    attachments = attachments_of(bid)
+    attachments = working_attachments(bid)
+    answers = working_answers(bid)
     if request.method == "GET":
         if deadline_passed(bid):
             return redirect(url_for("provider.check_answers", bid_id=bid.id))
-        form = form_for_section(framework, section.id, bid.answers, attachments=attachments)
+        if _needs_change_confirmation(bid):
+            return redirect(url_for("provider.change_bid", bid_id=bid.id, section=section.id))
+        form = form_for_section(framework, section.id, answers, attachments=attachments)
         return _render_section(bid, framework, section, form)
 
     posted = CombinedMultiDict((request.files, request.form))
-    form = form_for_section(framework, section.id, bid.answers, posted, attachments=attachments)
+    form = form_for_section(framework, section.id, answers, posted, attachments=attachments)
     try:
         outcome = save_section(
             signed_in_user(),
@@ -139,13 +147,51 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
     if outcome.conflict:
         return _render_section(bid, framework, section, form, conflict=True, status=409)
     if outcome.errors:
-        form.attachments = attachments_of(bid)
+        form.attachments = working_attachments(bid)
         return _render_section(
             bid, framework, section, form, errors=outcome.errors, partly_saved=outcome.saved
         )
     if request.form.get("action") == "draft":
         flash(f"Your answers to {section.title} have been saved as a draft.", "success")
     return redirect(url_for("provider.bid", bid_id=bid.id))
+
+
+# --- changing a submitted bid ------------------------------------------------------------
+
+CHANGE_CONFIRMED = "confirmed"
+"""`?change=confirmed` on a section of a submitted bid: the provider has read the warning."""
+
+
+def _needs_change_confirmation(bid: Bid) -> bool:
+    """A submitted bid with no changes yet: say what changing it means before the first one."""
+    return (
+        bid.status == BidStatus.SUBMITTED.value
+        and not changes_pending(bid)
+        and request.args.get("change") != CHANGE_CONFIRMED
+    )
+
+
+@bp.get("/bids/<int:bid_id>/change")
+@role_required(Role.PROVIDER)
+def change_bid(bid_id: int) -> ResponseReturnValue:
+    """Before changing a submitted bid: it will need submitting again for the change to count."""
+    bid = own_bid(bid_id)
+    framework = bid_framework(bid)
+    section = _section_or_404(framework, request.args.get("section", ""))
+    if deadline_passed(bid) or bid.status != BidStatus.SUBMITTED.value:
+        return redirect(url_for("provider.bid", bid_id=bid.id))
+    return render_template(
+        "provider/change_bid.html",
+        bid=bid,
+        section=section,
+        continue_href=url_for(
+            "provider.bid_section",
+            bid_id=bid.id,
+            section_id=section.id,
+            change=CHANGE_CONFIRMED,
+        ),
+        london_text=london_text,
+    )
 
 
 # --- check your answers, declare and submit --------------------------------------------------
@@ -155,7 +201,8 @@ def _render_check(
     bid: Bid, form: DeclarationForm, *, conflict_message: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     framework = bid_framework(bid)
-    attachments = attachments_of(bid)
+    attachments = working_attachments(bid)
+    answers = working_answers(bid)
     sections = bid_sections(bid, attachments)
     closed = deadline_passed(bid)
 
@@ -171,7 +218,7 @@ def _render_check(
             summary_rows(
                 framework,
                 entry.section.id,
-                bid.answers,
+                answers,
                 attachments=attachments,
                 change_href=change_link(entry.section.id),
             ),
@@ -182,6 +229,7 @@ def _render_check(
     page = render_template(
         "provider/check_answers.html",
         bid=bid,
+        state=bid_state(bid),
         summaries=summaries,
         complete=all(e.status == SectionStatus.COMPLETED for e in sections),
         closed=closed,

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 
 from webapp.audit.log import record
 from webapp.clock import london_text, now
 from webapp.extensions import db
+from webapp.links import email_link
 from webapp.mail import send_mail
 from webapp.models import (
     Bid,
@@ -358,18 +358,11 @@ def board_queue() -> tuple[list[BoardSubmission], list[BoardSubmission]]:
 # --- emails ---------------------------------------------------------------------------------
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _email_board(round_: CommissioningRound) -> None:
     members = db.session.scalars(
         sa.select(User).where(User.role == Role.BOARD.value, User.is_active.is_(True))
     )
-    link = _link("board.round", id=round_.id)
+    link = email_link("board.round", id=round_.id)
     for member in members:
         send_mail(
             member.email,
@@ -383,7 +376,7 @@ def _email_board(round_: CommissioningRound) -> None:
 def _email_bidders(round_: CommissioningRound) -> None:
 
     for bid in submitted_bids_of(round_):
-        link = _link("provider.outcome", bid_id=bid.id)
+        link = email_link("provider.outcome", bid_id=bid.id)
         for user in bid.organisation.users:
             if not user.is_active or not user.has_role(Role.PROVIDER):
                 continue

@@ -119,32 +119,6 @@ def test_the_receipt_of_a_bid_not_submitted_goes_back_to_the_bid(world: BidWorld
 # --- resubmit and withdraw ------------------------------------------------------------------------
 
 
-def test_changing_a_submitted_bid_returns_it_to_draft_until_submitted_again(
-    world: BidWorld,
-) -> None:
-    world.provider()
-    bid_id = world.start(world.round())
-    world.complete(bid_id)
-    world.submit(bid_id)
-
-    # Saving the same answers again changes nothing.
-    world.save(bid_id, "price")
-    assert world.bid(bid_id).status == BidStatus.SUBMITTED.value
-
-    world.save(bid_id, "price", {"pr_hourly_rate": "34.00"})
-    bid = world.bid(bid_id)
-    assert bid.status == BidStatus.DRAFT.value
-    assert bid.answers["pr_hourly_rate"] == "34.00"
-    message = "You have changed a submitted bid: submit it again before the deadline"
-    assert message in text_of(world.client.get(f"/provider/bids/{bid_id}"))
-
-    world.submit(bid_id)
-    bid = world.bid(bid_id)
-    assert bid.status == BidStatus.SUBMITTED.value
-    assert bid.reference == f"WGN-2027-001-B{bid_id}-2"
-    assert message not in text_of(world.client.get(f"/provider/bids/{bid_id}"))
-
-
 def test_a_submitted_bid_can_be_withdrawn_and_submitted_again(world: BidWorld) -> None:
     world.provider()
     bid_id = world.start(world.round())
