@@ -60,6 +60,8 @@ class SectionForm(FlaskForm):
 
     stored_answers: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance
     attachments: dict[str, str] = {}  # noqa: RUF012 - replaced per instance
+    pending: dict[str, str] = {}  # noqa: RUF012 - replaced per instance
+    """field name -> file name of an upload kept from a refused save, not yet saved."""
     _framework: Framework
     _section: Section
 

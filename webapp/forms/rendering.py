@@ -26,7 +26,7 @@ from webapp.forms.builder import (
 )
 from webapp.forms.fields import LABEL_CLASSES, LEGEND_CLASSES, kind_of
 
-__all__ = ["Question", "error_summary_items", "section_questions"]
+__all__ = ["Question", "error_summary_items", "pending_upload", "section_questions"]
 
 
 @dataclass
@@ -39,14 +39,21 @@ class Question:
     reveals: dict[int, list[Question]] = field(default_factory=dict)
     applies_when: str | None = None
     current_file: str | None = None
+    pending_file: str | None = None
+    """A file posted for the question with a save that was refused: kept, not yet saved."""
+    pending_document: str | None = None
     nested: bool = False
     """Revealed under an option: a smaller label, as GOV.UK asks of conditional questions."""
 
     def render(self) -> Markup:
         """The question's HTML (GOV.UK macros), revealed follow-ups included."""
         html = self.field(params=self._params())
+        if self.pending_file:
+            html += pending_upload(self.field.id, self.pending_file)
         if self.document is not None:
             html += self.document(params=self._document_params())
+            if self.pending_document:
+                html += pending_upload(self.document.id, self.pending_document)
         return Markup(html)
 
     def _hint(self) -> dict[str, Any] | None:
@@ -98,6 +105,19 @@ class Question:
             "label": {"classes": "govuk-label--s"},
             "hint": {"html": Markup("<br>").join(escape(p) for p in parts)} if parts else None,
         }
+
+
+def pending_upload(field_id: str, filename: str) -> Markup:
+    """A kept upload under its file input, with a button for the page's `remove-<id>` form (a
+    form of its own, after the section form, so pressing Enter in an answer never removes it)."""
+    return Markup(
+        '<div class="govuk-inset-text govuk-!-margin-top-0" id="{id}-pending">'
+        '<p class="govuk-body govuk-!-margin-bottom-2"><strong>{name}</strong> is attached, '
+        "not yet saved. It is saved when this section is.</p>"
+        '<button type="submit" form="remove-{id}" class="govuk-button govuk-button--secondary '
+        'govuk-!-margin-bottom-0" data-module="govuk-button">'
+        'Remove<span class="govuk-visually-hidden"> {name}</span></button></div>'
+    ).format(id=field_id, name=filename)
 
 
 def _option_values(criterion: Criterion) -> list[str]:
@@ -152,6 +172,8 @@ def section_questions(framework: Framework, section_id: str, form: SectionForm) 
             field=form[field_name(criterion.id)],
             document=document,
             current_file=form.attachments.get(criterion.id),
+            pending_file=form.pending.get(field_name(criterion.id)),
+            pending_document=form.pending.get(evidence_field_name(criterion.id)),
         )
         questions[criterion.id] = question
         condition = criterion.show_if

@@ -11,7 +11,13 @@ from werkzeug.datastructures import CombinedMultiDict
 from criteria.model import Framework, Section
 from webapp.auth.roles import role_required
 from webapp.clock import london_text
-from webapp.forms.builder import SectionForm, SectionStatus, form_for_section, section_of
+from webapp.forms.builder import (
+    SectionForm,
+    SectionStatus,
+    answers_from_form,
+    form_for_section,
+    section_of,
+)
 from webapp.forms.declaration import DeclarationForm
 from webapp.forms.rendering import error_summary_items, section_questions
 from webapp.forms.summary import summary_rows
@@ -29,11 +35,18 @@ from webapp.services.bids import (
     bid_state,
     changes_pending,
     deadline_passed,
+    remove_pending_upload,
     save_section,
     submit_bid,
     withdraw_bid,
     working_answers,
     working_attachments,
+)
+from webapp.services.unsaved_sections import (
+    UnsavedSection,
+    pending_files,
+    unsaved_section,
+    with_pending,
 )
 
 STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
@@ -43,6 +56,9 @@ STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
 }
 
 
+UNSAVED_HINT = "Some answers have not been saved: open this section to fix them"
+
+
 def _task_items(bid: Bid, sections: list[SectionEntry], closed: bool) -> list[dict[str, Any]]:
     items = []
     for entry in sections:
@@ -50,6 +66,8 @@ def _task_items(bid: Bid, sections: list[SectionEntry], closed: bool) -> list[di
             "title": {"text": entry.section.title},
             "status": STATUS_TAGS[entry.status],
         }
+        if entry.section.id in (bid.unsaved_sections or {}):
+            item["hint"] = {"text": UNSAVED_HINT}
         if not closed:
             item["href"] = url_for(
                 "provider.bid_section", bid_id=bid.id, section_id=entry.section.id
@@ -86,6 +104,26 @@ def _section_or_404(framework: Framework, section_id: str) -> Section:
         abort(404)
 
 
+def _render_kept(
+    bid: Bid,
+    framework: Framework,
+    section: Section,
+    kept: UnsavedSection,
+    answers: dict[str, Any],
+    attachments: dict[str, str],
+) -> ResponseReturnValue:
+    """The section as a refused save left it: what was typed and uploaded, with its errors."""
+    form = form_for_section(
+        framework, section.id, answers, kept.formdata(), attachments=attachments
+    )
+    with_pending(framework, section.id, form, pending_files(bid, kept))
+    _, errors = answers_from_form(framework, section.id, form, require_complete=kept.complete)
+    form.attachments = attachments
+    return _render_section(
+        bid, framework, section, form, errors=errors, partly_saved=not kept.complete, kept=True
+    )
+
+
 def _render_section(
     bid: Bid,
     framework: Framework,
@@ -95,6 +133,7 @@ def _render_section(
     errors: dict[str, str] | None = None,
     conflict: bool = False,
     partly_saved: bool = False,
+    kept: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     errors = errors or {}
@@ -104,6 +143,7 @@ def _render_section(
         state=bid_state(bid),
         section=section,
         form=form,
+        kept=kept and not partly_saved,
         questions=section_questions(framework, section.id, form),
         error_items=error_summary_items(form, errors),
         conflict_message=CONFLICT_MESSAGE if conflict else None,
@@ -127,8 +167,11 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
             return redirect(url_for("provider.check_answers", bid_id=bid.id))
         if _needs_change_confirmation(bid):
             return redirect(url_for("provider.change_bid", bid_id=bid.id, section=section.id))
-        form = form_for_section(framework, section.id, answers, attachments=attachments)
-        return _render_section(bid, framework, section, form)
+        kept = unsaved_section(bid, section.id)
+        if kept is None:
+            form = form_for_section(framework, section.id, answers, attachments=attachments)
+            return _render_section(bid, framework, section, form)
+        return _render_kept(bid, framework, section, kept, answers, attachments)
 
     posted = CombinedMultiDict((request.files, request.form))
     form = form_for_section(framework, section.id, answers, posted, attachments=attachments)
@@ -149,11 +192,46 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
     if outcome.errors:
         form.attachments = working_attachments(bid)
         return _render_section(
-            bid, framework, section, form, errors=outcome.errors, partly_saved=outcome.saved
+            bid,
+            framework,
+            section,
+            form,
+            errors=outcome.errors,
+            partly_saved=outcome.saved,
+            kept=not outcome.saved,
         )
     if request.form.get("action") == "draft":
         flash(f"Your answers to {section.title} have been saved as a draft.", "success")
     return redirect(url_for("provider.bid", bid_id=bid.id))
+
+
+@bp.post("/bids/<int:bid_id>/sections/<section_id>/pending/<name>/remove")
+@role_required(Role.PROVIDER)
+def remove_pending(bid_id: int, section_id: str, name: str) -> ResponseReturnValue:
+    """Remove a file kept from a refused save, then show the section again."""
+    bid = own_bid(bid_id)
+    section = _section_or_404(bid_framework(bid), section_id)
+    try:
+        removed = remove_pending_upload(
+            signed_in_user(),
+            bid,
+            section.id,
+            name,
+            expected_version=form_version(request.form.get("version")),
+        )
+    except DeadlinePassedError as error:
+        flash(error.message, "error")
+        return redirect(url_for("provider.bid", bid_id=bid.id))
+    except StaleBidError as error:
+        flash(error.message, "error")
+        removed = False
+    if removed:
+        flash("The file has been removed. It was never saved with your answers.", "success")
+    return redirect(
+        url_for(
+            "provider.bid_section", bid_id=bid.id, section_id=section.id, change=CHANGE_CONFIRMED
+        )
+    )
 
 
 # --- changing a submitted bid ------------------------------------------------------------

@@ -44,7 +44,8 @@ from webapp.forms.builder import (
     uploaded_files,
 )
 from webapp.models import Bid, BidStatus, CommissioningRound, EvidenceFile, Organisation, User
-from webapp.services.evidence import store_uploads
+from webapp.services import unsaved_sections as unsaved
+from webapp.services.evidence import EvidenceError, store_evidence, store_uploads
 from webapp.services.profiles import organisation_of, prefill_answers
 from webapp.services.rounds import (
     RoundState,
@@ -75,6 +76,7 @@ __all__ = [
     "deadline_passed",
     "is_complete",
     "open_rounds",
+    "remove_pending_upload",
     "save_section",
     "start_bid",
     "submit_bid",
@@ -354,11 +356,16 @@ def save_section(
     if expected_version is None or expected_version != bid.version:
         return SaveOutcome(saved=False, conflict=True)
     framework = bid_framework(bid)
+    pending = unsaved.pending_files(bid, unsaved.unsaved_section(bid, section_id))
+    unsaved.with_pending(framework, section_id, form, pending)
     answers, errors = answers_from_form(framework, section_id, form, require_complete=complete)
-    if complete and errors:
-        return SaveOutcome(saved=False, errors=errors)
     try:
-        outcome = _write_section(user, bid, framework, section_id, form, answers, errors, complete)
+        if complete and errors:
+            outcome = _keep_refused(user, bid, framework, section_id, form, errors, pending)
+        else:
+            outcome = _write_section(
+                user, bid, framework, section_id, form, answers, errors, complete, pending
+            )
     except StaleDataError:
         db.session.rollback()
         return SaveOutcome(saved=False, conflict=True)
@@ -367,6 +374,60 @@ def save_section(
         raise
     set_errors(form, outcome.errors)
     return outcome
+
+
+def remove_pending_upload(
+    user: User, bid: Bid, section_id: str, name: str, *, expected_version: int | None
+) -> bool:
+    """Remove a file kept from a refused save (not yet saved); False when there was none.
+    Raises DeadlinePassedError or StaleBidError; nothing is changed."""
+    bid = bid_for(user, bid.id)
+    _check_deadline(bid, "Nothing was changed. Your draft has been kept.")
+    if expected_version is None or expected_version != bid.version:
+        raise StaleBidError(CONFLICT_MESSAGE)
+    removed = unsaved.discard_pending(bid, section_id, name)
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleBidError(CONFLICT_MESSAGE) from error
+    return removed
+
+
+def _keep_refused(
+    user: User,
+    bid: Bid,
+    framework: Framework,
+    section_id: str,
+    form: SectionForm,
+    errors: dict[str, str],
+    pending: Mapping[str, EvidenceFile],
+) -> SaveOutcome:
+    """A refused save: nothing is saved, but what was typed and uploaded is kept."""
+    uploads = {name: evidence.id for name, evidence in pending.items()}
+    for upload in uploaded_files(framework, section_id, form, visible_only=False):
+        if upload.field_name in errors:
+            continue
+        try:
+            evidence = store_evidence(
+                upload.file,
+                organisation=bid.organisation,
+                uploaded_by=user,
+                criterion_id=upload.criterion_id,
+            )
+        except EvidenceError as refused:
+            errors[upload.field_name] = refused.message
+            continue
+        uploads[upload.field_name] = evidence.id
+    unsaved.keep(bid, section_id, form, complete=True, uploads=uploads)
+    db.session.commit()
+    unsaved.with_pending(
+        framework,
+        section_id,
+        form,
+        unsaved.pending_files(bid, unsaved.unsaved_section(bid, section_id)),
+    )
+    return SaveOutcome(saved=False, errors=errors)
 
 
 def _write_section(
@@ -378,13 +439,15 @@ def _write_section(
     answers: dict[str, Any],
     errors: dict[str, str],
     complete: bool,
+    pending: Mapping[str, EvidenceFile],
 ) -> SaveOutcome:
     if bid.status == BidStatus.SUBMITTED.value and bid.submitted_attachments is None:
         bid.submitted_attachments = _document_ids(bid)  # a bid submitted before they were kept
     current = working_answers(bid)
     merged = merge_section_answers(framework, section_id, current, answers, errors)
+    uploads = uploaded_files(framework, section_id, form)
     stored = store_uploads(
-        uploaded_files(framework, section_id, form),
+        uploads,
         merged,
         errors,
         organisation=bid.organisation,
@@ -394,6 +457,7 @@ def _write_section(
     if complete and errors:
         db.session.rollback()
         return SaveOutcome(saved=False, errors=errors)
+    stored += unsaved.attach_pending(bid, pending, {upload.field_name for upload in uploads})
     if stored > 0 or merged != current:
         if bid.status == BidStatus.SUBMITTED.value:
             db.session.flush()  # the documents just stored count among the bid's latest
@@ -401,6 +465,10 @@ def _write_section(
             bid.draft_answers = None if same else merged
         else:
             bid.answers = merged
+    if errors:
+        unsaved.keep(bid, section_id, form, complete=False, uploads={})
+    else:
+        unsaved.forget(bid, section_id)
     db.session.commit()
     return SaveOutcome(saved=True, changes_pending=changes_pending(bid), errors=errors)
 

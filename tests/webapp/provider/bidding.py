@@ -197,9 +197,7 @@ class BidWorld:
             files = SECTION_DOCUMENTS.get(section)
         # A submitted bid's section opens once its provider has read what changing it means.
         page = f"{url}?change=confirmed"
-        return self.post(
-            url, {**answers, "action": action}, page=page, files=files, opened=opened
-        )
+        return self.post(url, {**answers, "action": action}, page=page, files=files, opened=opened)
 
     def complete(self, bid_id: int) -> None:
         """Answer every section fully, with the documents asked for."""

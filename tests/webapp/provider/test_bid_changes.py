@@ -92,9 +92,7 @@ def test_a_change_keeps_the_submitted_bid_counting_until_it_is_submitted_again(
     assert "Continue your bid" not in dashboard
 
     # The section shows the change; check answers asks for the bid to be submitted again.
-    assert 'value="34.00"' in world.client.get(section_url(bid_id, "price")).get_data(
-        as_text=True
-    )
+    assert 'value="34.00"' in world.client.get(section_url(bid_id, "price")).get_data(as_text=True)
     check = parse_page(world.client.get(f"/provider/bids/{bid_id}/check"))
     assert check.h1s == ["Check your changes before submitting your bid again"]
     assert "£34.00" in text_of(world.client.get(f"/provider/bids/{bid_id}/check"))

@@ -192,12 +192,13 @@ def test_save_and_continue_with_errors_saves_nothing_and_links_each_error(
     ]
     for href, _ in form.error_links:
         assert href.removeprefix("#") in form.ids
-    # What was typed is still there; nothing was saved.
+    # What was typed is still there; nothing was saved, but what was typed is kept.
     assert form.value("fw_lowest_hourly_pay") == "lots"
     assert form.value("fw_narrative") == SECTION_ANSWERS["fair_work"]["fw_narrative"]
     after = world.bid(bid_id)
     assert after.answers == before.answers
-    assert after.version == before.version
+    assert after.unsaved_sections is not None
+    assert after.unsaved_sections["fair_work"]["fields"]["fw_lowest_hourly_pay"] == ["lots"]
 
 
 def test_save_as_draft_keeps_what_parses_and_shows_what_did_not(world: BidWorld) -> None:
