@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
+from criteria.answer_messages import missing_message
 from criteria.answers import AnswerError, display_answer, is_unanswered, parse_answer
 from criteria.conditions import condition_holds
 from criteria.hashing import content_hash
@@ -307,7 +308,7 @@ def answers_from_form(
         elif not is_unanswered(value):
             answers[criterion.id] = value
         elif require_complete and criterion.required and criterion.id not in uploaded_answers:
-            errors[name] = kind_of(criterion).missing
+            errors[name] = kind_of(criterion).missing or missing_message(criterion)
         demand = criterion.evidence
         if (
             require_complete

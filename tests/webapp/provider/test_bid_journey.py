@@ -186,7 +186,10 @@ def test_save_and_continue_with_errors_saves_nothing_and_links_each_error(
     assert page.title.startswith("Error: Fair work")
     form = read_form(response.get_data(as_text=True))
     assert form.error_links == [
-        ("#fw_lowest_hourly_pay", "Enter an amount in pounds, like 13.45"),
+        (
+            "#fw_lowest_hourly_pay",
+            "The lowest hourly rate you pay must be an amount in pounds, like 13.45",
+        ),
         ("#fw_travel_arrangements", "Enter your answer"),
         ("#fw_sick_pay", "Select one of the options"),
     ]
@@ -215,7 +218,9 @@ def test_save_as_draft_keeps_what_parses_and_shows_what_did_not(world: BidWorld)
     body = text_of(response)
     assert "Your other answers have been saved as a draft." in body
     form = read_form(response.get_data(as_text=True))
-    assert form.error_links == [("#fw_mileage_rate", "Enter an amount in pounds, like 13.45")]
+    assert form.error_links == [
+        ("#fw_mileage_rate", "The rate you pay per mile must be an amount in pounds, like 13.45")
+    ]
     assert form.value("version") == str(world.bid(bid_id).version)  # ready to save again
     answers = world.bid(bid_id).answers
     assert answers["fw_lowest_hourly_pay"] == "13.60"
