@@ -341,13 +341,27 @@ def list_users() -> tuple[Sequence[User], Sequence[User]]:
     return staff, providers
 
 
+def account_to_change(actor: User, user_id: int) -> User:
+    """The account an administrator is about to change. Raises `LookupError` if unknown."""
+    _require_admin(actor)
+    return _user_or_error(user_id)
+
+
+def deactivation_refusal(actor: User, user: User) -> str | None:
+    """Why `actor` cannot deactivate `user`, for people; None when they can."""
+    if user.id == actor.id:
+        return "You cannot deactivate your own account"
+    if not user.is_active:
+        return f"{user.name}’s account is already deactivated"
+    return None
+
+
 def set_active(actor: User, user_id: int, *, active: bool) -> User:
     """Deactivate (or reactivate) an account; a deactivated user is signed out at once.
 
     Raises `LookupError` for an unknown user, `AccountError` for the actor's own account.
     """
-    _require_admin(actor)
-    user = _user_or_error(user_id)
+    user = account_to_change(actor, user_id)
     if user.id == actor.id:
         raise AccountError("You cannot deactivate your own account")
     user.is_active = active
