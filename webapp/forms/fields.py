@@ -227,6 +227,16 @@ def _narrative_params(criterion: Criterion) -> Params:
     return params
 
 
+def _short_text_field(criterion: Criterion) -> UnboundField:
+    return StringField(
+        _label(criterion), description=_description(criterion), widget=GovTextInput()
+    )
+
+
+def _short_text_params(criterion: Criterion) -> Params:
+    return {"spellcheck": False, "classes": "govuk-input--width-20"}
+
+
 def _postcode_field(criterion: Criterion) -> UnboundField:
     return StringField(
         _label(criterion), description=_description(criterion), widget=GovTextInput()
@@ -305,6 +315,9 @@ FIELD_KINDS: dict[str, FieldKind] = {
     ),
     "narrative": FieldKind(
         make=_narrative_field, missing="Enter your answer", params=_narrative_params
+    ),
+    "text": FieldKind(
+        make=_short_text_field, missing="Enter your answer", params=_short_text_params
     ),
     "postcode": FieldKind(
         make=_postcode_field,

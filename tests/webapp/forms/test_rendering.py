@@ -74,8 +74,25 @@ def test_money_has_a_pound_prefix_and_percentages_a_percent_suffix(every_type: F
 def test_narratives_count_words_up_to_max_words(every_type: Framework) -> None:
     page = rendered(every_type)
     counters = [e for e in page.elements if e.attrs.get("data-module") == "govuk-character-count"]
-    assert [c.attrs["data-maxwords"] for c in counters] == ["3", "10"]
+    assert [c.attrs["data-maxwords"] for c in counters] == ["10"]
     assert page.by_id("plan-info")  # "You can enter up to 10 words"
+
+
+def test_a_short_text_answer_is_a_one_line_input_without_a_word_count(
+    every_type: Framework,
+) -> None:
+    page = rendered(every_type)
+    field = page.by_id("registration_number")
+    assert (field.tag, field.attrs["type"]) == ("input", "text")
+    assert "registration_number-info" not in page.ids
+
+
+def test_the_cqc_provider_id_is_a_short_text_input(ethical_care: Framework) -> None:
+    assert ethical_care.criteria["q_cqc_provider_id"].type == "text"
+    page = rendered(ethical_care, "quality")
+    field = page.by_id("q_cqc_provider_id")
+    assert (field.tag, field.attrs["type"]) == ("input", "text")
+    assert "govuk-input--width-20" in field.attrs["class"]
 
 
 def test_prompts_are_medium_labels_or_legends_with_their_hints(every_type: Framework) -> None:
