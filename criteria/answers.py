@@ -30,6 +30,7 @@ __all__ = [
     "ANSWER_DESCRIBERS",
     "ANSWER_PARSERS",
     "NUMBER_FORMATTERS",
+    "SHORT_TEXT_MAX_CHARACTERS",
     "AnswerError",
     "AnswerParser",
     "AnswerReader",
@@ -226,6 +227,23 @@ def _parse_narrative(criterion: Criterion, raw: Any) -> str:
     return text
 
 
+SHORT_TEXT_MAX_CHARACTERS = 100
+"""The longest `text` answer: a reference or a name on one line, not a written answer."""
+
+
+def _parse_short_text(criterion: Criterion, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError(criterion.id, "Enter your answer as text")
+    text = " ".join(raw.split())
+    if len(text) > SHORT_TEXT_MAX_CHARACTERS:
+        raise AnswerError(
+            criterion.id,
+            f"Answer in {SHORT_TEXT_MAX_CHARACTERS} characters or fewer "
+            f"(this answer has {len(text)})",
+        )
+    return text
+
+
 def normalise_postcode(text: str) -> str | None:
     """A full UK postcode in upper case with one space ("wn11aa" -> "WN1 1AA"), or None."""
     match = _POSTCODE.match(re.sub(r"\s+", "", text).upper())
@@ -275,6 +293,7 @@ ANSWER_PARSERS: dict[str, AnswerParser] = {
     "single_choice": _parse_single_choice,
     "multiple_choice": _parse_multiple_choice,
     "narrative": _parse_narrative,
+    "text": _parse_short_text,
     "postcode": _parse_postcode,
     "date": _parse_date,
     "evidence": _parse_evidence,
@@ -346,6 +365,7 @@ ANSWER_DESCRIBERS: dict[str, Callable[[Criterion, Any], str]] = {
         ", ".join(choice_label(criterion, v) for v in value) or "none of the options"
     ),
     "narrative": _describe_words,
+    "text": lambda criterion, value: str(value),
     "postcode": lambda criterion, value: str(value),
     "date": lambda criterion, value: f"{value.day} {value:%B %Y}",
     "evidence": lambda criterion, value: f"document {value}",

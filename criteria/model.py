@@ -95,6 +95,7 @@ AnswerType = Literal[
     "single_choice",
     "multiple_choice",
     "narrative",
+    "text",
     "postcode",
     "date",
     "evidence",

@@ -232,6 +232,16 @@ def test_narrative_at_the_word_limit_is_accepted() -> None:
     assert parse_answer(one_question("narrative", max_words=3), "one two three")
 
 
+def test_short_text_is_one_line_with_its_spaces_tidied() -> None:
+    assert parse_answer(one_question("text"), "  1-123\n 456  789 ") == "1-123 456 789"
+
+
+def test_short_text_over_100_characters_says_how_long_it_is() -> None:
+    assert parse_answer(one_question("text"), "A" * 100) == "A" * 100
+    message = error_message("text", "A" * 101)
+    assert message == "Answer in 100 characters or fewer (this answer has 101)"
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
@@ -310,6 +320,7 @@ def test_display_answer_is_json_ready(value: Any, expected: Any) -> None:
         ("date", dt.date(2026, 4, 1), "1 April 2026"),
         ("postcode", "WN1 1AA", "WN1 1AA"),
         ("narrative", "We listen to people.", "a written answer of 4 words"),
+        ("text", "1-123456789", "1-123456789"),
     ],
 )
 def test_describe_answer_reads_as_a_person_would_say_it(

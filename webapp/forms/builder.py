@@ -40,6 +40,7 @@ __all__ = [
     "SectionForm",
     "SectionStatus",
     "answers_from_form",
+    "current_answers",
     "evidence_field_name",
     "field_name",
     "form_for_section",
@@ -279,6 +280,12 @@ def _read_section(section: Section, form: SectionForm) -> tuple[dict[str, Any], 
 def _merged_answers(framework: Framework, section: Section, form: SectionForm) -> dict[str, Any]:
     posted, _ = _read_section(section, form)
     return {**form.stored_answers, **posted}
+
+
+def current_answers(framework: Framework, section: Section, form: SectionForm) -> dict[str, Any]:
+    """The answers the form shows: the stored ones, with this section's as posted (or
+    prefilled); an answer that cannot be used counts as none."""
+    return _merged_answers(framework, section, form)
 
 
 def answers_from_form(

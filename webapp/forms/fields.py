@@ -229,6 +229,16 @@ def _narrative_params(criterion: Criterion) -> Params:
     return params
 
 
+def _short_text_field(criterion: Criterion) -> UnboundField:
+    return StringField(
+        _label(criterion), description=_description(criterion), widget=GovTextInput()
+    )
+
+
+def _short_text_params(criterion: Criterion) -> Params:
+    return {"spellcheck": False, "classes": "govuk-input--width-20"}
+
+
 def _postcode_field(criterion: Criterion) -> UnboundField:
     return StringField(
         _label(criterion), description=_description(criterion), widget=GovTextInput()
@@ -299,6 +309,7 @@ FIELD_KINDS: dict[str, FieldKind] = {
         choices=True,
     ),
     "narrative": FieldKind(make=_narrative_field, params=_narrative_params),
+    "text": FieldKind(make=_short_text_field, params=_short_text_params),
     "postcode": FieldKind(
         make=_postcode_field,
         params=_postcode_params,

@@ -24,6 +24,7 @@ from webapp.forms.summary import summary_rows
 from webapp.models import Bid, BidStatus, Role
 from webapp.provider import bp
 from webapp.provider.access import form_version, own_bid, signed_in_user
+from webapp.provider.returns import return_target, return_url
 from webapp.services.bids import (
     CONFLICT_MESSAGE,
     BidError,
@@ -202,6 +203,8 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
         )
     if request.form.get("action") == "draft":
         flash(f"Your answers to {section.title} have been saved as a draft.", "success")
+    elif (target := return_target()) is not None:
+        return redirect(return_url(target, bid_id=bid.id))
     return redirect(url_for("provider.bid", bid_id=bid.id))
 
 
@@ -287,7 +290,9 @@ def _render_check(
     def change_link(section_id: str) -> Any:
         if closed:
             return None
-        base = url_for("provider.bid_section", bid_id=bid.id, section_id=section_id)
+        base = url_for(
+            "provider.bid_section", bid_id=bid.id, section_id=section_id, return_to="check"
+        )
         return lambda element_id: f"{base}#{element_id}"
 
     summaries = [

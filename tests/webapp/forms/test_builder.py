@@ -171,7 +171,7 @@ def test_complete_answers_parse_to_json_ready_values(every_type: Framework) -> N
         ),
         ("ownership", ["mutual"], "Select one of the options: A co-operative, A large group"),
         ("voice", ["union", "choir"], "choir is not among the options"),
-        ("registration_number", ["one two three four"], "Answer in 3 words or fewer"),
+        ("registration_number", ["A" * 101], "Answer in 100 characters or fewer"),
         ("office", ["not a postcode"], "Enter a full UK postcode, like WN1 1AA"),
         ("started", ["31", "2", "2026"], "Enter a real date, like 27 3 2026"),
         ("started", ["1", "", "2026"], "Enter a real date, like 27 3 2026"),

@@ -275,3 +275,35 @@ def test_a_file_that_is_not_an_allowed_document_is_refused(world: BidWorld) -> N
     assert response.status_code == 200
     assert "The selected file must be a PDF" in text_of(response)
     assert world.bid(bid_id).answers.get("q_person_centred") is None
+
+
+def _parent_company_block(response: TestResponse) -> str:
+    html = response.get_data(as_text=True)
+    start = html.index('id="follow-up-lo_ultimate_owner"')
+    return html[html.rindex("<div", 0, start) : start + 200]
+
+
+def test_the_parent_company_is_asked_only_when_the_ownership_answer_needs_it(
+    world: BidWorld,
+) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    url = section_url(bid_id, "local_ownership")
+    # Not answered yet: hidden until an owner with a parent is chosen.
+    assert " hidden>" in _parent_company_block(world.client.get(url))
+
+    world.save(bid_id, "local_ownership", {"lo_ownership_form": "cooperative"}, action="draft")
+    assert " hidden>" in _parent_company_block(world.client.get(url))
+    assert "lo_ultimate_owner" not in world.bid(bid_id).answers
+
+    # Choosing an owner with a parent asks for the parent company on the same page.
+    response = world.save(
+        bid_id,
+        "local_ownership",
+        {**SECTION_ANSWERS["local_ownership"], "lo_ownership_form": "private_equity"},
+    )
+    assert response.status_code == 200
+    assert ("#lo_ultimate_owner", "Enter your answer") in read_form(
+        response.get_data(as_text=True)
+    ).error_links
+    assert " hidden>" not in _parent_company_block(response)

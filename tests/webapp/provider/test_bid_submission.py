@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from werkzeug.test import TestResponse
 
 from tests.webapp.conftest import parse_page
 from tests.webapp.provider.bidding import (
+    SECTION_ANSWERS,
     BidWorld,
     section_url,
 )
@@ -15,6 +18,13 @@ from webapp.models import BidStatus
 
 def text_of(response: TestResponse) -> str:
     return " ".join(response.get_data(as_text=True).split())
+
+
+def form_action(response: TestResponse) -> str:
+    """Where the page's form posts to."""
+    found = re.search(r'<form method="post" action="([^"]*)"', response.get_data(as_text=True))
+    assert found is not None
+    return found.group(1)
 
 
 # --- check your answers, submit, receipt -------------------------------------------------------
@@ -38,8 +48,8 @@ def test_check_answers_lists_every_section_with_change_links(world: BidWorld) ->
     assert "An elected staff forum that meets managers at least every quarter" in body
     assert "accounts.pdf" in body
     assert "safeguarding.pdf" in body
-    assert f"{section_url(bid_id, 'fair_work')}#fw_lowest_hourly_pay" in page.links
-    assert f"{section_url(bid_id, 'quality')}#q_safeguarding-evidence" in page.links
+    assert f"{section_url(bid_id, 'fair_work')}?return_to=check#fw_lowest_hourly_pay" in page.links
+    assert f"{section_url(bid_id, 'quality')}?return_to=check#q_safeguarding-evidence" in page.links
     assert "I confirm that the answers" in body
     assert "Accept and submit" in body
 
@@ -158,6 +168,56 @@ def test_only_a_submitted_bid_can_be_withdrawn(world: BidWorld) -> None:
         world.client.get(response.headers["Location"])
     )
     assert world.bid(bid_id).status == BidStatus.DRAFT.value
+
+
+def test_save_and_continue_after_a_change_link_returns_to_check_answers(world: BidWorld) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    world.complete(bid_id)
+    change = f"{section_url(bid_id, 'fair_work')}?return_to=check"
+    assert (
+        f"{change}#fw_lowest_hourly_pay"
+        in parse_page(world.client.get(f"/provider/bids/{bid_id}/check")).links
+    )
+    page = parse_page(world.client.get(change))
+    assert f"/provider/bids/{bid_id}/check" in page.links  # the back link
+    assert form_action(world.client.get(change)) == change
+
+    answers = {**SECTION_ANSWERS["fair_work"], "fw_lowest_hourly_pay": "14.00"}
+    response = world.post(change, {**answers, "action": "continue"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/provider/bids/{bid_id}/check"
+    assert world.bid(bid_id).answers["fw_lowest_hourly_pay"] == "14.00"
+
+
+def test_a_change_that_needs_fixing_still_returns_to_check_answers(world: BidWorld) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    world.complete(bid_id)
+    change = f"{section_url(bid_id, 'fair_work')}?return_to=check"
+    answers = {**SECTION_ANSWERS["fair_work"], "fw_lowest_hourly_pay": "lots"}
+    response = world.post(change, {**answers, "action": "continue"})
+    assert response.status_code == 200
+    assert form_action(response) == change
+    response = world.post(change, {**SECTION_ANSWERS["fair_work"], "action": "continue"})
+    assert response.headers["Location"] == f"/provider/bids/{bid_id}/check"
+
+
+def test_only_a_known_return_page_is_followed(world: BidWorld) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    for target in ("https://evil.example/", "//evil.example", "/provider/", "CHECK"):
+        url = f"{section_url(bid_id, 'price')}?return_to={target}"
+        assert form_action(world.client.get(url)) == section_url(bid_id, "price")
+        response = world.post(url, {**SECTION_ANSWERS["price"], "action": "continue"})
+        assert response.headers["Location"] == f"/provider/bids/{bid_id}"
+
+
+def test_saving_a_section_from_the_task_list_returns_to_the_task_list(world: BidWorld) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    response = world.save(bid_id, "price")
+    assert response.headers["Location"] == f"/provider/bids/{bid_id}"
 
 
 def test_every_change_link_lands_on_its_question(world: BidWorld) -> None:
