@@ -57,6 +57,7 @@ MISSING_MESSAGES: dict[str, Callable[[Criterion], str]] = {
     "single_choice": _fixed("Select one of the options"),
     "multiple_choice": _fixed("Select at least one of the options"),
     "narrative": _fixed("Enter your answer"),
+    "text": _enter,
     "postcode": _fixed("Enter a full UK postcode, like WN1 1AA"),
     "date": _fixed("Enter a date in the form yyyy-mm-dd, like 2026-04-01"),
     "evidence": _fixed("Attach the document or give its reference"),
