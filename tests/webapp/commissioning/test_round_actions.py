@@ -38,12 +38,19 @@ def test_a_round_still_being_marked_says_what_is_missing(award: AwardWorld) -> N
     text = needs_action(page_text(response))
     links = parse_page(response).links
     assert "CW-2027-0001: Homecare, Lot 1" in text
-    assert "Marking is not complete" in text
-    assert "Grace Okafor has not declared conflicts of interest." in text
-    assert "Price checks need a decision" in text
+    assert "Marking is not complete in CW-2027-0001 (3 outstanding)" in text  # 3 undeclared
+    assert "Price checks need a decision in CW-2027-0001 (2 outstanding)" in text
     assert round_link(award, "evaluators") in links
     assert round_link(award, "price-checks") in links
     assert "Ready to submit to the board" not in text
+
+
+def test_the_list_names_no_bidder_and_no_evaluator(award: AwardWorld) -> None:
+    award.mark_all(spread={("kestrel", EVALUATED[0]): (1, 3, 5)})
+    text = page_text(award.client_for(award.commissioner).get(ROUNDS))
+    assert "Moderation needed" in text
+    for name in ("Hollin Brook", "Kestrel", "Lantern", "Meridian", "Grace Okafor"):
+        assert name not in text
 
 
 def test_a_wide_spread_needs_moderation(award: AwardWorld) -> None:
@@ -70,8 +77,10 @@ def test_a_ready_round_offers_the_submission_and_leaves_the_list_once_submitted(
     assert "No round needs your action at the moment." in text
     decided(award, submission_id, "refer_back", "Look again at the spread on Kestrel.")
     text = needs_action(page_text(client.get(ROUNDS)))
-    assert "Referred back by the board in CW-2027-0001 Look again at the spread on Kestrel." in text
+    assert "Referred back by the board: read its comments" in text
+    assert "Look again" not in text  # the round page shows them
     assert "Ready to submit to the board" in text
+    assert f"{ROUNDS}/{award.round_id}#board-referral" in parse_page(client.get(ROUNDS)).links
 
 
 def test_an_awarded_round_needs_nothing(award: AwardWorld) -> None:
