@@ -3,6 +3,10 @@
 Everything is worked out from stored state: a draft not yet published, a round with no
 evaluators, and for a closed round the same readiness check the "Submit to the board" page
 uses (marking, moderation, price checks, results), or the board's referral.
+
+The list says how many things are outstanding, never the reasons themselves: those name
+bidders, and the rounds page shows every round, open ones too, so it names no bidder at all.
+The page each action links to lists the reasons.
 """
 
 from __future__ import annotations
@@ -16,9 +20,6 @@ from webapp.services.evaluation import assignments_of, evaluated_criteria
 from webapp.services.round_admin import RoundRow, publish_refusal
 from webapp.services.rounds import RoundState, round_framework
 
-MAX_DETAILS = 3
-"""Reasons shown under one action; the page it links to lists them all."""
-
 _STEPS: dict[ReadinessStep, tuple[str, str]] = {
     ReadinessStep.MARKING: ("Marking is not complete", "commissioning.evaluators"),
     ReadinessStep.MODERATION: ("Moderation needed", "commissioning.moderation"),
@@ -29,13 +30,11 @@ _STEPS: dict[ReadinessStep, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class RoundAction:
-    """One thing to do in a round: what, the page to do it on, and why (a few reasons)."""
+    """One thing to do in a round: what, the page to do it on, and how many items are open."""
 
     text: str
     href: str
-    details: tuple[str, ...] = ()
-    more: int = 0
-    """Reasons not shown in `details`."""
+    outstanding: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,8 +44,7 @@ class RoundWork:
 
 
 def _action(text: str, href: str, reasons: list[str] | None = None) -> RoundAction:
-    reasons = reasons or []
-    return RoundAction(text, href, tuple(reasons[:MAX_DETAILS]), max(0, len(reasons) - MAX_DETAILS))
+    return RoundAction(text, href, len(reasons or []))
 
 
 def round_actions(row: RoundRow) -> list[RoundAction]:
@@ -55,9 +53,8 @@ def round_actions(row: RoundRow) -> list[RoundAction]:
     page = url_for("commissioning.round", id=round_.id)
     actions = []
     if row.state == RoundState.DRAFT:
-        refusal = publish_refusal(round_)
-        if refusal:
-            actions.append(_action("Draft not published", page, [refusal]))
+        if publish_refusal(round_):
+            actions.append(_action("Draft cannot be published as it stands: see why", page))
         else:
             href = url_for("commissioning.publish", id=round_.id)
             actions.append(_action("Draft not published: check it and publish it", href))
@@ -70,8 +67,8 @@ def round_actions(row: RoundRow) -> list[RoundAction]:
     if panel.stage != AwardStage.EVALUATING:
         return actions
     if panel.referral is not None:
-        comments = [panel.referral.comments] if panel.referral.comments else []
-        actions.append(_action("Referred back by the board", f"{page}#board-referral", comments))
+        href = f"{page}#board-referral"
+        actions.append(_action("Referred back by the board: read its comments", href))
     steps = readiness_by_step(round_)
     if not steps:
         href = url_for("commissioning.submit_to_board", id=round_.id)

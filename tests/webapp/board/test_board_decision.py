@@ -349,3 +349,37 @@ def test_a_decision_posted_without_the_confirmation_is_not_recorded(award: Award
     [row] = award.rows(BoardSubmission, id=submission_id)
     assert row.decision is None
     assert award.rows(AuditEvent, action="board.decided") == []
+
+
+# --- the board's start page ------------------------------------------------------------------
+
+
+def test_a_board_member_lands_on_the_decisions_waiting_for_them(award: AwardWorld) -> None:
+    client = award.app.test_client()
+    response = post_form(
+        client, "/sign-in", {"email": award.board.email, "password": "correct horse battery staple"}
+    )
+    assert response.headers["Location"] == "/board/"
+    page = parse_page(client.get("/board/"))
+    assert page.h1s == ["Decisions waiting for you"]
+    assert "/board/" in page.links  # the header's "Your decisions"
+
+
+def test_results_that_changed_are_listed_as_not_ready_to_decide(award: AwardWorld) -> None:
+    evaluated(award)
+    award.submit_to_board()  # digests that no longer match the inputs
+    text = page_text(award.client_for(award.board).get("/board/"))
+    assert "Not ready to decide: The results have changed since they were submitted" in text
+
+
+def test_only_the_latest_past_decisions_are_listed(award: AwardWorld) -> None:
+    evaluated(award)
+    for number in range(12):
+        decided(award, submitted(award), "refer_back", f"Look again, time {number + 1}.")
+    response = award.client_for(award.board).get("/board/")
+    html = response.get_data(as_text=True)
+    decided_table = html[
+        html.index('id="decided"') : html.index("</table>", html.index('id="decided"'))
+    ]
+    assert decided_table.count("Referred back") == 10
+    assert "The 10 latest decisions are shown. 2 earlier decisions" in page_text(response)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from werkzeug.test import TestResponse
 
 from tests.webapp.conftest import parse_page
@@ -13,7 +14,8 @@ from tests.webapp.provider.bidding import (
     section_url,
 )
 from tests.webapp.provider.page_forms import read_form
-from webapp.models import BidStatus
+from webapp.extensions import db
+from webapp.models import AuditEvent, BidStatus
 
 
 def text_of(response: TestResponse) -> str:
@@ -153,6 +155,39 @@ def test_a_submitted_bid_can_be_withdrawn_and_submitted_again(world: BidWorld) -
     assert bid.status == BidStatus.SUBMITTED.value
     assert bid.reference == f"WGN-2027-001-B{bid_id}-2"
     assert bid.withdrawn_at is None
+
+
+def test_withdrawing_asks_are_you_sure_restating_the_consequence_and_cancel_keeps_the_bid(
+    world: BidWorld,
+) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    world.complete(bid_id)
+    world.submit(bid_id)
+    reference = world.bid(bid_id).reference
+
+    response = world.client.get(f"/provider/bids/{bid_id}/withdraw")
+    page = parse_page(response)
+    body = text_of(response)
+    assert page.h1s == ["Are you sure you want to withdraw your bid?"]
+    assert f"Your bid (reference {reference}) will not be evaluated unless you submit it" in body
+    assert "the council will not consider a withdrawn bid" in body
+    assert f"/provider/bids/{bid_id}" in page.links  # cancel
+    assert world.bid(bid_id).status == BidStatus.SUBMITTED.value  # asking changes nothing
+
+    world.post(f"/provider/bids/{bid_id}/withdraw", {})
+    with world.app.app_context():
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "bid.withdrawn")
+        ).all()
+    assert [e.subject for e in events] == [f"bid:{bid_id}"]
+    again = world.post(f"/provider/bids/{bid_id}/withdraw", {}, page=section_url(bid_id, "price"))
+    assert again.status_code == 302
+    with world.app.app_context():
+        count = db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "bid.withdrawn")
+        )
+    assert count == 1
 
 
 def test_only_a_submitted_bid_can_be_withdrawn(world: BidWorld) -> None:
