@@ -3,8 +3,9 @@
 Answers arrive as JSON-like values from a web form, a database row or a round file. Each answer
 type has one small parser, chosen from `ANSWER_PARSERS` by the criterion's `type`; the parser
 either returns the typed value or raises `AnswerError` with a message written for the person
-who typed the answer ("Enter an amount in pounds, like 13.45"). The web forms reuse these
-parsers, so the rules here are the rules a provider sees.
+who typed the answer, naming the question ("The hourly rate must be between £1 and £200"; see
+`criteria.answer_messages`). A number must lie in its range (`criteria.bounds`). The web forms
+reuse these parsers, so the rules here are the rules a provider sees.
 
 Numbers are exact: a float is read through its shortest repr, never `Decimal(float)`.
 """
@@ -17,12 +18,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from criteria.answer_messages import (
+    not_a_number_message,
+    out_of_range_message,
+    pence_message,
+)
+from criteria.bounds import bounds_of
 from criteria.model import AnswerValue, Criterion
 
 __all__ = [
     "ANSWER_DESCRIBERS",
     "ANSWER_PARSERS",
     "NUMBER_FORMATTERS",
+    "SHORT_TEXT_MAX_CHARACTERS",
     "AnswerError",
     "AnswerParser",
     "AnswerReader",
@@ -118,28 +126,25 @@ def _decimal(raw: Any) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _check_range(criterion: Criterion, value: Decimal, what: str) -> None:
-    if criterion.min is not None and value < criterion.min:
-        shown = format_number(criterion.type, criterion.min)
-        raise AnswerError(criterion.id, f"Enter {what} of at least {shown}")
-    if criterion.max is not None and value > criterion.max:
-        shown = format_number(criterion.type, criterion.max)
-        raise AnswerError(criterion.id, f"Enter {what} of no more than {shown}")
+def _check_range(criterion: Criterion, value: Decimal) -> None:
+    bounds = bounds_of(criterion)
+    if bounds is not None and value not in bounds:
+        raise AnswerError(criterion.id, out_of_range_message(criterion, bounds))
 
 
 def _parse_integer(criterion: Criterion, raw: Any) -> int:
     value = _decimal(raw)
     if value is None or value != value.to_integral_value():
-        raise AnswerError(criterion.id, "Enter a whole number, like 12")
-    _check_range(criterion, value, "a number")
+        raise AnswerError(criterion.id, not_a_number_message(criterion))
+    _check_range(criterion, value)
     return int(value)
 
 
 def _parse_decimal(criterion: Criterion, raw: Any) -> Decimal:
     value = _decimal(raw)
     if value is None:
-        raise AnswerError(criterion.id, "Enter a number, like 12.5")
-    _check_range(criterion, value, "a number")
+        raise AnswerError(criterion.id, not_a_number_message(criterion))
+    _check_range(criterion, value)
     return value
 
 
@@ -147,23 +152,19 @@ def _parse_money(criterion: Criterion, raw: Any) -> Decimal:
     text = raw.strip().removeprefix("£") if isinstance(raw, str) else raw
     value = _decimal(text)
     if value is None:
-        raise AnswerError(criterion.id, "Enter an amount in pounds, like 13.45")
-    if value < 0:
-        raise AnswerError(criterion.id, "Enter an amount of £0 or more, like 13.45")
+        raise AnswerError(criterion.id, not_a_number_message(criterion))
+    _check_range(criterion, value)
     if value != value.quantize(Decimal("0.01")):
-        raise AnswerError(
-            criterion.id, "Enter an amount in pounds and pence with no more than 2 decimal places"
-        )
-    _check_range(criterion, value, "an amount")
+        raise AnswerError(criterion.id, pence_message(criterion))
     return value
 
 
 def _parse_percentage(criterion: Criterion, raw: Any) -> Decimal:
     text = raw.strip().removesuffix("%") if isinstance(raw, str) else raw
     value = _decimal(text)
-    if value is None or not Decimal(0) <= value <= Decimal(100):
-        raise AnswerError(criterion.id, "Enter a percentage between 0 and 100, like 85")
-    _check_range(criterion, value, "a percentage")
+    if value is None:
+        raise AnswerError(criterion.id, not_a_number_message(criterion))
+    _check_range(criterion, value)
     return value
 
 
@@ -226,6 +227,23 @@ def _parse_narrative(criterion: Criterion, raw: Any) -> str:
     return text
 
 
+SHORT_TEXT_MAX_CHARACTERS = 100
+"""The longest `text` answer: a reference or a name on one line, not a written answer."""
+
+
+def _parse_short_text(criterion: Criterion, raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise AnswerError(criterion.id, "Enter your answer as text")
+    text = " ".join(raw.split())
+    if len(text) > SHORT_TEXT_MAX_CHARACTERS:
+        raise AnswerError(
+            criterion.id,
+            f"Answer in {SHORT_TEXT_MAX_CHARACTERS} characters or fewer "
+            f"(this answer has {len(text)})",
+        )
+    return text
+
+
 def normalise_postcode(text: str) -> str | None:
     """A full UK postcode in upper case with one space ("wn11aa" -> "WN1 1AA"), or None."""
     match = _POSTCODE.match(re.sub(r"\s+", "", text).upper())
@@ -275,6 +293,7 @@ ANSWER_PARSERS: dict[str, AnswerParser] = {
     "single_choice": _parse_single_choice,
     "multiple_choice": _parse_multiple_choice,
     "narrative": _parse_narrative,
+    "text": _parse_short_text,
     "postcode": _parse_postcode,
     "date": _parse_date,
     "evidence": _parse_evidence,
@@ -346,6 +365,7 @@ ANSWER_DESCRIBERS: dict[str, Callable[[Criterion, Any], str]] = {
         ", ".join(choice_label(criterion, v) for v in value) or "none of the options"
     ),
     "narrative": _describe_words,
+    "text": lambda criterion, value: str(value),
     "postcode": lambda criterion, value: str(value),
     "date": lambda criterion, value: f"{value.day} {value:%B %Y}",
     "evidence": lambda criterion, value: f"document {value}",

@@ -3,6 +3,9 @@
 Two files with the same content give the same hash whatever their key order, whitespace,
 comments, or whether a default is written out (`required: true`) or left implicit; numbers are
 compared by value (13.45 and 13.450 are the same rate).
+
+Keys added to the model after frameworks were first stored are left out of the hash while
+they are unset, so a framework that does not use them keeps the hash it was stored under.
 """
 
 from __future__ import annotations
@@ -32,9 +35,23 @@ def _canonical(value: Any) -> Any:
     return value
 
 
+CRITERION_KEYS_ADDED_LATER = ("error_name", "unit")
+"""Criterion keys hashed only when set: a framework written before they existed keeps its hash."""
+
+
+def _without_unset_later_keys(content: dict[str, Any]) -> dict[str, Any]:
+    for section in content["sections"]:
+        for criterion in section["criteria"]:
+            for key in CRITERION_KEYS_ADDED_LATER:
+                if criterion.get(key) is None:
+                    criterion.pop(key, None)
+    return content
+
+
 def canonical_json(framework: Framework) -> str:
     """The framework's content as compact JSON with sorted keys and normalised numbers."""
-    content = _canonical(framework.model_dump(mode="python", by_alias=True))
+    dumped = framework.model_dump(mode="python", by_alias=True)
+    content = _canonical(_without_unset_later_keys(dumped))
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 

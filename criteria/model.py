@@ -23,6 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 __all__ = [
     "ANSWER_TYPES",
     "RELATIVE_PRICE_FORMULAS",
+    "UNITS",
     "AbnormallyLowPolicy",
     "AnswerType",
     "AnswerValue",
@@ -56,6 +57,7 @@ __all__ = [
     "Section",
     "ShowIf",
     "Threshold",
+    "Unit",
     "WageFloorCheck",
     "resolve_number",
 ]
@@ -93,11 +95,17 @@ AnswerType = Literal[
     "single_choice",
     "multiple_choice",
     "narrative",
+    "text",
     "postcode",
     "date",
     "evidence",
 ]
 ANSWER_TYPES: tuple[str, ...] = AnswerType.__args__  # type: ignore[attr-defined]
+
+Unit = Literal["per_hour", "per_week", "per_mile", "per_year"]
+"""What a money answer is counted in: an hourly rate, a weekly fee, a mileage rate, a yearly
+sum. It sets the default range of the answer (`criteria.bounds`)."""
+UNITS: tuple[str, ...] = Unit.__args__  # type: ignore[attr-defined]
 
 AnswerValue = bool | int | Decimal | str | list[str] | dt.date
 """A typed answer, after `criteria.answers.parse_answer`."""
@@ -288,8 +296,13 @@ class Criterion(Strict):
     type: AnswerType
     choices: list[Choice] | None = None
     required: bool = True
+    error_name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    """How error messages name the question, as a phrase that reads after "Enter" ("the
+    lowest hourly pay"); without it they quote the prompt."""
+    unit: Unit | None = None
     min: Amount | None = None
     max: Amount | None = None
+    """`min` and `max` override the default range of the answer's unit or type."""
     max_words: int | None = Field(default=None, gt=0)
     show_if: ShowIf | None = None
     profile: bool = False

@@ -54,7 +54,23 @@ def seed_demo_command(skip_if_in_use: bool) -> None:
     click.echo(demo.seed_report(summary))
 
 
+@click.command("remind-unsubmitted-changes")
+@with_appcontext
+def remind_unsubmitted_changes_command() -> None:
+    """Email providers whose changed bids are not submitted again, a day before the deadline.
+
+    Run it every few minutes from a scheduler; each bid is reminded once for its changes.
+    """
+    from webapp.reminders import send_unsubmitted_changes_reminders
+
+    reminded = send_unsubmitted_changes_reminders()
+    click.echo(f"Reminded {len(reminded)} provider(s) of changes not yet submitted.")
+    for bid in reminded:
+        click.echo(f"  {bid.reference} ({bid.organisation.name})")
+
+
 def register_cli(app: Flask) -> None:
     """Add Commonweal's commands to `app.cli`."""
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(remind_unsubmitted_changes_command)

@@ -220,6 +220,18 @@ class Bid(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     status: Mapped[str] = mapped_column(String(16), default=BidStatus.DRAFT.value)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    """The answers that count: for a submitted bid, exactly what was submitted."""
+    draft_answers: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """Changes to a submitted bid not yet submitted again (None when there are none). The
+    submitted `answers` still count until the provider submits these."""
+    submitted_attachments: Mapped[dict[str, int] | None] = mapped_column(JSONDocument)
+    """criterion id -> the `EvidenceFile` id of each document as submitted; documents uploaded
+    since belong to the changes, not to the submitted bid."""
+    changes_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the provider was last emailed that its changes are not yet submitted."""
+    unsaved_sections: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """What a refused save of a section held, kept so nothing typed or uploaded is lost:
+    section id -> {"fields": {field name: [posted values]}, "uploads": {field: evidence id}}."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     reference: Mapped[str | None] = mapped_column(String(48), unique=True)
     declaration_name: Mapped[str | None] = mapped_column(String(255))
@@ -243,6 +255,8 @@ class SelfAssessment(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     framework_version_id: Mapped[int] = mapped_column(ForeignKey("framework_version.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    unsaved_sections: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """As `Bid.unsaved_sections`: what a refused save held, kept until it is saved or removed."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)

@@ -20,8 +20,8 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("commissioning.rounds", "Rounds"),
         ("commissioning.frameworks", "Frameworks"),
     ],
-    Role.EVALUATOR: [("evaluation.rounds", "Your evaluations"), ("commissioning.rounds", "Rounds")],
-    Role.BOARD: [("board.rounds", "Decisions"), ("commissioning.rounds", "Rounds")],
+    Role.EVALUATOR: [("evaluation.rounds", "Your marking"), ("commissioning.rounds", "Rounds")],
+    Role.BOARD: [("board.rounds", "Your decisions"), ("commissioning.rounds", "Rounds")],
     Role.ADMIN: [
         ("admin.users", "Users"),
         ("commissioning.rounds", "Rounds"),

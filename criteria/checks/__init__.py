@@ -13,13 +13,13 @@ of this package, grouped by what it looks at; `check_framework` runs them all.
 
 from __future__ import annotations
 
-from criteria.checks import award, questions, references, structure
+from criteria.checks import award, bounds, questions, references, structure
 from criteria.checks.registry import CHECKS, CheckProblem, Loc
 from criteria.model import Framework
 
 __all__ = ["CHECKS", "CheckProblem", "Loc", "check_framework"]
 
-_MODULES = (structure, questions, references, award)
+_MODULES = (structure, questions, bounds, references, award)
 """The modules whose checks register themselves on import, in the order they run."""
 
 

@@ -47,7 +47,7 @@ YES_NO_WORDS = frozenset({"yes", "no", "true", "false"})
 
 @check
 def choices_fit_type(framework: Framework) -> Iterator[CheckProblem]:
-    """Choice questions have choices and others do not; min is not above max."""
+    """Choice questions have choices and others do not."""
     for where, criterion in criteria_with_paths(framework):
         if criterion.type in CHOICE_TYPES and not criterion.choices:
             yield CheckProblem(
@@ -59,9 +59,6 @@ def choices_fit_type(framework: Framework) -> Iterator[CheckProblem]:
                 f"only single_choice and multiple_choice questions have choices, "
                 f"not {criterion.type}",
             )
-        low, high = criterion.min, criterion.max
-        if low is not None and high is not None and low > high:
-            yield CheckProblem((*where, "max"), f"max {high} is below min {low}")
 
 
 @check

@@ -103,7 +103,10 @@ def no_outcome_yet(journey: Journey) -> str:
 
 def mark_the_cooperatives_bid(journey: Journey) -> int:
     """Mark every question of the co-operative's bid; return how many there were."""
-    journey.click("Your evaluations")
+    journey.expect_heading("Your marking")  # where an evaluator starts
+    landing = journey.page.locator("tr", has_text=HOLLIN_BROOK)
+    assert "Not started" in landing.inner_text()
+    assert landing.get_by_role("link", name=f"Start marking for {HOLLIN_BROOK}").count() == 1
     journey.click(f"{AWARD_ROUND_REFERENCE}: {AWARD_ROUND_TITLE}")
     journey.expect_heading(AWARD_ROUND_TITLE)
     assert "Mark 1 bid" in journey.main_text()
@@ -145,7 +148,10 @@ def mark_the_cooperatives_bid(journey: Journey) -> int:
 
 
 def open_the_round(journey: Journey) -> None:
-    journey.expect_heading("Commissioning rounds")
+    journey.expect_heading("Commissioning rounds")  # where a commissioner starts
+    waiting = journey.page.locator("#needs-action .govuk-summary-card", has_text=AWARD_ROUND_TITLE)
+    assert "Moderation needed" in waiting.inner_text()
+    assert "Price checks need a decision" in waiting.inner_text()
     row = journey.page.locator("tr", has_text=AWARD_ROUND_REFERENCE)
     journey.navigate_by(row.get_by_role("link"))
     journey.expect_heading(AWARD_ROUND_TITLE)
@@ -187,6 +193,14 @@ def decide_the_price_checks(journey: Journey) -> None:
         journey.fill("Reason for your decision", reason)
         journey.submit("Record decision")
         assert not journey.error_summary(), journey.error_summary()
+        if choice == "Disregard the tender":
+            journey.expect_heading(
+                f"Are you sure you want to disregard the tender of {MERIDIAN_CREST}"
+            )
+            main = journey.main_text()
+            assert reason in main
+            assert "The bid will be excluded from the ranking" in main
+            journey.submit("Yes, disregard the tender")
         assert f"Decision recorded: the price of {MERIDIAN_CREST}" in journey.banners()
     assert waiting.count() == 0
     journey.click("Back")
@@ -225,17 +239,27 @@ def submit_to_the_board(journey: Journey, standing: Standing) -> None:
 
 
 def approve_the_award(journey: Journey, standing: Standing) -> None:
-    journey.click("Decisions")
-    journey.expect_heading("Board decisions")
+    journey.expect_heading("Decisions waiting for you")  # where a board member starts
     row = journey.page.locator("#awaiting tbody tr", has_text=AWARD_ROUND_REFERENCE)
     assert standing.winner in row.inner_text()
     journey.navigate_by(row.get_by_role("link", name=AWARD_ROUND_TITLE))
     journey.expect_heading(AWARD_ROUND_TITLE)
     assert "Meridian Crest's tender was disregarded." in journey.main_text()
+    results = journey.page.get_by_role("heading", name="The results", exact=True)
+    form = journey.page.locator("#decision-form")
+    results_box, form_box = results.bounding_box(), form.bounding_box()
+    assert results_box is not None
+    assert form_box is not None
+    assert results_box["y"] < form_box["y"]  # the board decides after reading the results
     journey.choose("Approve the award")
     journey.fill("Comments", BOARD_COMMENT)
     journey.submit("Record the decision")
     assert not journey.error_summary(), journey.error_summary()
+    journey.expect_heading("Are you sure you want to approve the award?")
+    main = journey.main_text()
+    assert BOARD_COMMENT in main
+    assert "Every bidder will be emailed" in main
+    journey.submit("Yes, approve the award")
     assert "Decision recorded: the board approved the results" in journey.banners()
     recorded = journey.page.locator("#decision-recorded").inner_text()
     assert recorded.startswith("Approved on")

@@ -64,6 +64,7 @@ def test_yes_no_rejects_anything_else(raw: Any) -> None:
 
 
 # --- numbers --------------------------------------------------------------------------------
+# Messages name the question: by its `error_name` where it has one, else by quoting its prompt.
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(12, 12), ("12", 12), ("1,200", 1200), (12.0, 12)])
@@ -75,7 +76,8 @@ def test_integer_accepts_whole_numbers_as_numbers_or_text(raw: Any, expected: in
 
 @pytest.mark.parametrize("raw", ["12.5", 12.5, "twelve", True, "1e3", float("nan")])
 def test_integer_rejects_fractions_words_and_booleans(raw: Any) -> None:
-    assert error_message("integer", raw) == "Enter a whole number, like 12"
+    message = error_message("integer", raw, error_name="the staff count")
+    assert message == "The staff count must be a whole number, like 12"
 
 
 def test_decimal_reads_floats_through_their_repr_so_they_stay_exact() -> None:
@@ -86,7 +88,8 @@ def test_decimal_reads_floats_through_their_repr_so_they_stay_exact() -> None:
 
 @pytest.mark.parametrize("raw", ["inf", float("inf"), "NaN", "12,5", "1,2345", "1.2.3"])
 def test_decimal_rejects_infinities_and_malformed_text(raw: Any) -> None:
-    assert error_message("decimal", raw) == "Enter a number, like 12.5"
+    message = error_message("decimal", raw, error_name="the number of local jobs")
+    assert message == "The number of local jobs must be a number, like 12.5"
 
 
 @pytest.mark.parametrize(
@@ -103,17 +106,22 @@ def test_money_accepts_pounds_and_pence(raw: Any, expected: Decimal) -> None:
     assert parse_answer(one_question("money"), raw) == expected
 
 
-def test_money_rejects_text_that_is_not_an_amount() -> None:
-    assert error_message("money", "thirteen pounds") == "Enter an amount in pounds, like 13.45"
+@pytest.mark.parametrize("raw", ["thirteen pounds", "forty five pence", "13.45p", "£"])
+def test_money_rejects_text_that_is_not_an_amount(raw: str) -> None:
+    message = error_message("money", raw, error_name="the hourly rate")
+    assert message == "The hourly rate must be an amount in pounds, like 13.45"
 
 
-def test_money_rejects_a_negative_amount() -> None:
-    assert error_message("money", "-1.00") == "Enter an amount of £0 or more, like 13.45"
+def test_money_rejects_a_negative_amount_as_out_of_range() -> None:
+    message = error_message("money", "-1.00", error_name="the hourly rate")
+    assert message == "The hourly rate must be between £0 and £1,000,000"
 
 
 def test_money_rejects_fractions_of_a_penny() -> None:
-    message = error_message("money", "13.455")
-    assert message == "Enter an amount in pounds and pence with no more than 2 decimal places"
+    message = error_message("money", "13.455", error_name="the hourly rate")
+    assert message == (
+        "The hourly rate must be in pounds and pence, with no more than 2 decimal places"
+    )
 
 
 def test_money_allows_trailing_zeros_beyond_the_pence() -> None:
@@ -130,29 +138,50 @@ def test_percentage_accepts_0_to_100_with_or_without_a_percent_sign(
     assert parse_answer(one_question("percentage"), raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["101", -1, "half"])
-def test_percentage_rejects_values_outside_0_to_100(raw: Any) -> None:
-    assert error_message("percentage", raw) == "Enter a percentage between 0 and 100, like 85"
+@pytest.mark.parametrize("raw", ["101", -1, "100.01"])
+def test_percentage_outside_0_to_100_is_out_of_range(raw: Any) -> None:
+    message = error_message("percentage", raw, error_name="the share of local staff")
+    assert message == "The share of local staff must be between 0% and 100%"
 
 
-def test_money_below_the_criterion_minimum_names_the_minimum_in_pounds() -> None:
-    message = error_message("money", "9.99", min=Decimal("10"))
-    assert message == "Enter an amount of at least £10.00"
+def test_percentage_that_is_not_a_number_is_in_the_wrong_form() -> None:
+    message = error_message("percentage", "half", error_name="the share of local staff")
+    assert message == "The share of local staff must be a percentage, like 25"
 
 
-def test_integer_above_the_criterion_maximum_names_the_maximum() -> None:
-    assert error_message("integer", 31, max=Decimal(30)) == "Enter a number of no more than 30"
+def test_money_below_the_criterion_minimum_names_the_range_in_pounds() -> None:
+    message = error_message("money", "9.99", min=Decimal(10), error_name="the hourly rate")
+    assert message == "The hourly rate must be between £10 and £1,000,000"
 
 
-def test_percentage_minimum_is_shown_as_a_percentage() -> None:
-    message = error_message("percentage", 40, min=Decimal(50))
-    assert message == "Enter a percentage of at least 50%"
+def test_integer_above_the_criterion_maximum_names_the_range() -> None:
+    message = error_message("integer", 31, max=Decimal(30), error_name="the staff count")
+    assert message == "The staff count must be between 0 and 30"
+
+
+def test_percentage_range_is_shown_in_percent() -> None:
+    message = error_message("percentage", 40, min=Decimal(50), error_name="the local share")
+    assert message == "The local share must be between 50% and 100%"
+
+
+def test_a_range_of_one_value_names_that_value() -> None:
+    message = error_message("integer", 3, min=Decimal(2), max=Decimal(2))
+    assert message == "Your answer to “Question?” must be 2"
 
 
 def test_numbers_on_the_criterion_limits_are_accepted() -> None:
     question = one_question("decimal", min=Decimal(1), max=Decimal(2))
     assert parse_answer(question, 1) == Decimal(1)
     assert parse_answer(question, "2") == Decimal(2)
+
+
+def test_a_question_without_an_error_name_is_named_by_its_prompt() -> None:
+    question = one_question("money", prompt="What hourly rate do you charge?")
+    with pytest.raises(AnswerError) as caught:
+        parse_answer(question, "lots")
+    assert caught.value.message == (
+        "Your answer to “What hourly rate do you charge?” must be an amount in pounds, like 13.45"
+    )
 
 
 # --- choices --------------------------------------------------------------------------------
@@ -201,6 +230,16 @@ def test_narrative_over_the_word_limit_says_how_many_words_it_has() -> None:
 
 def test_narrative_at_the_word_limit_is_accepted() -> None:
     assert parse_answer(one_question("narrative", max_words=3), "one two three")
+
+
+def test_short_text_is_one_line_with_its_spaces_tidied() -> None:
+    assert parse_answer(one_question("text"), "  1-123\n 456  789 ") == "1-123 456 789"
+
+
+def test_short_text_over_100_characters_says_how_long_it_is() -> None:
+    assert parse_answer(one_question("text"), "A" * 100) == "A" * 100
+    message = error_message("text", "A" * 101)
+    assert message == "Answer in 100 characters or fewer (this answer has 101)"
 
 
 @pytest.mark.parametrize(
@@ -281,6 +320,7 @@ def test_display_answer_is_json_ready(value: Any, expected: Any) -> None:
         ("date", dt.date(2026, 4, 1), "1 April 2026"),
         ("postcode", "WN1 1AA", "WN1 1AA"),
         ("narrative", "We listen to people.", "a written answer of 4 words"),
+        ("text", "1-123456789", "1-123456789"),
     ],
 )
 def test_describe_answer_reads_as_a_person_would_say_it(

@@ -375,9 +375,73 @@ def test_choice_questions_need_choices_and_others_have_none(document: dict[str, 
 
 
 def test_min_must_not_exceed_max(document: dict[str, Any]) -> None:
-    put(document, (*PERMANENT_SHARE, "min"), 101)
+    put(document, (*PERMANENT_SHARE, "min"), 60)
+    put(document, (*PERMANENT_SHARE, "max"), 40)
 
-    assert problems(document) == [((*PERMANENT_SHARE, "max"), "max 100 is below min 101")]
+    assert problems(document) == [((*PERMANENT_SHARE, "max"), "max 40% is below min 60%")]
+
+
+def test_a_min_above_the_default_max_asks_for_a_max_too(document: dict[str, Any]) -> None:
+    put(document, (*LOWEST_PAY, "unit"), "per_hour")
+    put(document, (*LOWEST_PAY, "min"), 250)
+
+    assert problems(document) == [
+        (
+            (*LOWEST_PAY, "min"),
+            "min £250 is above the default max of unit per_hour (£200): write a max as well",
+        )
+    ]
+
+
+def test_a_max_below_the_default_min_asks_for_a_min_too(document: dict[str, Any]) -> None:
+    del at(document, LOWEST_PAY)["min"]
+    put(document, (*LOWEST_PAY, "unit"), "per_week")
+    put(document, (*LOWEST_PAY, "max"), "0.50")
+
+    assert problems(document) == [
+        (
+            (*LOWEST_PAY, "max"),
+            "max £0.50 is below the default min of unit per_week (£1): write a min as well",
+        )
+    ]
+
+
+def test_a_percentage_range_stays_within_0_and_100(document: dict[str, Any]) -> None:
+    put(document, (*PERMANENT_SHARE, "max"), 150)
+
+    assert problems(document) == [
+        (
+            (*PERMANENT_SHARE, "max"),
+            "max of a percentage question must be between 0% and 100%, found 150%",
+        )
+    ]
+
+
+def test_money_cannot_have_a_negative_min(document: dict[str, Any]) -> None:
+    put(document, (*LOWEST_PAY, "min"), -5)
+
+    assert problems(document) == [
+        ((*LOWEST_PAY, "min"), "min of a money question must be £0 or more, found -£5")
+    ]
+
+
+def test_min_and_max_are_only_for_number_questions(document: dict[str, Any]) -> None:
+    put(document, (*SICK_PAY, "max"), 3)
+
+    assert problems(document) == [
+        (
+            (*SICK_PAY, "max"),
+            "max is for number questions (integer, decimal, money, percentage), not yes_no",
+        )
+    ]
+
+
+def test_a_unit_is_only_for_money_questions(document: dict[str, Any]) -> None:
+    put(document, (*PERMANENT_SHARE, "unit"), "per_hour")
+
+    assert problems(document) == [
+        ((*PERMANENT_SHARE, "unit"), "unit per_hour is for money questions, not percentage")
+    ]
 
 
 def test_bands_must_go_up_where_they_are_plain_numbers(document: dict[str, Any]) -> None:

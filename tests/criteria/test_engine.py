@@ -250,7 +250,8 @@ def test_a_gate_on_an_unanswered_question_fails() -> None:
 def test_a_gate_on_an_unusable_answer_says_why_it_could_not_be_used() -> None:
     b = score(homecare_framework(), homecare_bid("b", pay="about thirteen")).bid("b")
     assert b.exclusions[0].reason.endswith(
-        "but the answer given could not be used (Enter an amount in pounds, like 13.45)"
+        "but the answer given could not be used (Your answer to “What is the lowest hourly "
+        "rate you pay care workers?” must be an amount in pounds, like 13.45)"
     )
 
 
@@ -312,7 +313,8 @@ def test_a_zero_or_missing_price_fails_the_gate_with_a_clear_reason(
 
 
 def test_a_negative_price_in_a_decimal_question_fails_the_gate() -> None:
-    priced = criterion("price", "decimal", {"rule": "price"})
+    # A framework may let a decimal go below 0; the price rule still refuses it.
+    priced = criterion("price", "decimal", {"rule": "price"}, min=-10)
     fw = framework(
         section("pricing", priced, pillar="price"),
         pillars=[pillar("price", 100)],

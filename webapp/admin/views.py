@@ -9,6 +9,7 @@ from flask_login import current_user
 from webapp import clock
 from webapp.admin.forms import INVITABLE_ROLES, ROLE_DESCRIPTIONS, InviteForm
 from webapp.auth.roles import role_required
+from webapp.confirmation import is_confirmed
 from webapp.models import Role
 from webapp.services import accounts
 
@@ -66,9 +67,20 @@ def _change_active(user_id: int, *, active: bool) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def deactivate(user_id: int) -> ResponseReturnValue:
+    """Ask "Are you sure", then deactivate only from the confirmation page's post."""
+    try:
+        user = accounts.account_to_change(current_user, user_id)
+    except LookupError:
+        abort(404)
+    refusal = accounts.deactivation_refusal(current_user, user)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("admin.users"))
+    if not is_confirmed():
+        return render_template("admin/deactivate.html", user=user)
     return _change_active(user_id, active=False)
 
 

@@ -29,12 +29,12 @@ bp = Blueprint("auth", __name__)
 
 WRONG_CREDENTIALS = "Enter a correct email address and password"
 
-# Where each role starts after signing in; home until that part of the service exists.
+# Where each role starts after signing in: its own work. Home if that part is not registered.
 LANDING_ENDPOINTS: dict[Role, str] = {
     Role.PROVIDER: "provider.dashboard",
     Role.COMMISSIONER: "commissioning.rounds",
-    Role.EVALUATOR: "commissioning.rounds",
-    Role.BOARD: "commissioning.rounds",
+    Role.EVALUATOR: "evaluation.rounds",
+    Role.BOARD: "board.rounds",
     Role.ADMIN: "admin.users",
 }
 

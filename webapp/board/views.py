@@ -17,6 +17,7 @@ from webapp.board import bp
 from webapp.board.forms import BoardDecisionForm
 from webapp.clock import london_text
 from webapp.commissioning.forms import error_list
+from webapp.confirmation import is_confirmed
 from webapp.models import BoardDecisionKind, BoardSubmission, CommissioningRound, Role, User
 from webapp.services import award
 from webapp.services.award import BoardRefusedError
@@ -31,11 +32,20 @@ def inject_london_text() -> dict[str, Any]:
     return {"london_text": london_text}
 
 
+RECENT_DECISIONS = 10
+"""How many past decisions the board's start page lists."""
+
+
 @bp.get("/")
 @board_only
 def rounds() -> str:
     awaiting, decided = award.board_queue()
-    return render_template("board/rounds.html", awaiting=awaiting, decided=decided)
+    return render_template(
+        "board/rounds.html",
+        awaiting=[(s, award.decision_refusal(s)) for s in awaiting],
+        decided=decided[:RECENT_DECISIONS],
+        more_decided=max(0, len(decided) - RECENT_DECISIONS),
+    )
 
 
 def _submitted_round(id: int) -> tuple[CommissioningRound, BoardSubmission]:
@@ -57,19 +67,24 @@ def round(id: int) -> ResponseReturnValue:
         target = award.submission_of(round_, form.submission_id() or submission.id)
         if target is None:
             abort(404)
-        try:
-            award.record_decision(
-                target,
-                by=cast(User, current_user._get_current_object()),
-                decision=BoardDecisionKind(form.decision.data),
-                comments=form.comments.data,
-            )
-        except BoardRefusedError as error:
-            refusal = str(error)
-        else:
-            words = award.DECISION_WORDS[BoardDecisionKind(form.decision.data)]
-            flash(f"Decision recorded: the board {words} the results", "success")
-            return redirect(url_for("board.round", id=round_.id))
+        decision = BoardDecisionKind(form.decision.data)
+        refusal = award.decision_refusal(target)
+        if refusal is None and not is_confirmed():
+            return _confirm_page(round_, target, form, decision)
+        if refusal is None:
+            try:
+                award.record_decision(
+                    target,
+                    by=cast(User, current_user._get_current_object()),
+                    decision=decision,
+                    comments=form.comments.data,
+                )
+            except BoardRefusedError as error:
+                refusal = str(error)
+            else:
+                words = award.DECISION_WORDS[decision]
+                flash(f"Decision recorded: the board {words} the results", "success")
+                return redirect(url_for("board.round", id=round_.id))
         round_, submission = _submitted_round(id)
     stage = award.award_stage(round_)
     open_for_decision = submission.decision is None
@@ -89,3 +104,19 @@ def round(id: int) -> ResponseReturnValue:
         errors=errors,
         form_has_errors=bool(errors),
     ), status
+
+
+def _confirm_page(
+    round_: CommissioningRound,
+    submission: BoardSubmission,
+    form: BoardDecisionForm,
+    decision: BoardDecisionKind,
+) -> str:
+    """The "Are you sure" page: the decision and comments as given, to post again."""
+    return render_template(
+        "board/confirm_decision.html",
+        round=round_,
+        submission=submission,
+        decision=decision.value,
+        comments=(form.comments.data or "").strip(),
+    )

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from webapp.commissioning.blueprint import bp, managers_only
 from webapp.commissioning.forms import error_list
 from webapp.commissioning.moderation_views import closed_round_or_404, locked_reason
+from webapp.confirmation import is_confirmed
 from webapp.models import CommissioningRound, PriceCheckStatus, User
 from webapp.services.award import EvaluationLockedError
 from webapp.services.price_checks import (
@@ -122,6 +123,13 @@ def price_check(id: int, bid_id: int, flag_code: str) -> ResponseReturnValue:
     if request.method == "POST" and form is None:
         abort(400)
     if form is not None and refusal is None and form.validate_on_submit():
+        if form is decision_form and _needs_confirmation(decision_form):
+            return render_template(
+                "commissioning/price_check_disregard.html",
+                round=round_,
+                row=row,
+                reason=decision_form.reason.data.strip(),
+            )
         try:
             if form is ask_form:
                 ask(round_, row.bid, flag_code, ask_form.question.data, by=_user())
@@ -146,6 +154,11 @@ def price_check(id: int, bid_id: int, flag_code: str) -> ResponseReturnValue:
             flash(message, "success")
             return redirect(url_for("commissioning.price_checks", id=round_.id))
     return _page(row, round_, ask_form, decision_form, refusal, posted)
+
+
+def _needs_confirmation(form: DecisionForm) -> bool:
+    """Disregarding a tender excludes the bid for good: it is asked for twice."""
+    return form.decision.data == Decision.DISREGARD.value and not is_confirmed()
 
 
 def _state_refusal(row: PriceCheckRow, posted: str | None) -> str | None:

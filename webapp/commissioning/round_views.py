@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from webapp.commissioning.blueprint import bp, managers_only, round_or_404, viewers_only
 from webapp.commissioning.forms import ConfirmForm, InvitationsForm, NewRoundForm, error_list
+from webapp.commissioning.round_actions import rounds_needing_action
 from webapp.commissioning.settings_form import (
     humanise,
     initial_values,
@@ -15,8 +16,8 @@ from webapp.commissioning.settings_form import (
     settings_form_class,
     value_text,
 )
-from webapp.models import CommissioningRound
-from webapp.services import round_admin
+from webapp.models import CommissioningRound, Role
+from webapp.services import evaluation, round_admin
 from webapp.services.award import award_panel
 from webapp.services.round_admin import SERVICES, RoundChangeError
 from webapp.services.rounds import RoundState, is_sealed, round_framework, round_state
@@ -25,8 +26,13 @@ from webapp.services.rounds import RoundState, is_sealed, round_framework, round
 @bp.get("/rounds")
 @viewers_only
 def rounds() -> str:
+    """Every round; for commissioners, their start page: first what needs their action."""
+    rows = round_admin.round_rows()
     return render_template(
-        "commissioning/rounds.html", rows=round_admin.round_rows(), services=SERVICES
+        "commissioning/rounds.html",
+        rows=rows,
+        services=SERVICES,
+        work=rounds_needing_action(rows) if round_admin.can_manage(current_user) else None,
     )
 
 
@@ -72,7 +78,14 @@ def round(id: int) -> str:
         frozen_reason=round_admin.settings_frozen_reason(round_),
         publish_refusal=round_admin.publish_refusal(round_),
         award=award_panel(round_),
+        evaluating=_evaluates(round_),
     )
+
+
+def _evaluates(round_: CommissioningRound) -> bool:
+    """True when the signed-in user is an evaluator assigned to the round."""
+    user = current_user._get_current_object()
+    return user.has_role(Role.EVALUATOR) and evaluation.assignment(round_, user) is not None
 
 
 def _parameter_rows(round_: CommissioningRound) -> list[dict[str, str]]:

@@ -57,6 +57,71 @@ def bid_status(round_: CommissioningRound, user: User, bid: Bid) -> str:
     return IN_PROGRESS
 
 
+@dataclass(frozen=True)
+class MarkingBid:
+    """One bid on "Your marking": where the evaluator's marks are, and the link to act."""
+
+    label: str
+    status: str
+    action: str | None
+    href: str | None
+
+
+@dataclass(frozen=True)
+class MarkingRound:
+    """One assigned round on "Your marking"."""
+
+    round: CommissioningRound
+    todo: str
+    declaration_due: bool
+    bids: list[MarkingBid]
+
+    @property
+    def needs_action(self) -> bool:
+        waiting = (NOT_STARTED, IN_PROGRESS)
+        return self.declaration_due or any(b.status in waiting for b in self.bids)
+
+    def count(self, status: str) -> int:
+        return sum(b.status == status for b in self.bids)
+
+
+_ACTIONS = {
+    NOT_STARTED: ("Start marking", "evaluation.bid"),
+    IN_PROGRESS: ("Continue marking", "evaluation.check"),
+    SUBMITTED: ("See all evaluators' marks", "evaluation.panel"),
+}
+
+
+def _marking_bid(round_: CommissioningRound, user: User, bid: Bid, *, open_: bool) -> MarkingBid:
+    status = bid_status(round_, user, bid)
+    action, endpoint = _ACTIONS.get(status, (None, None))
+    if endpoint is None or (not open_ and status != SUBMITTED):
+        return MarkingBid(evaluation.bid_label(round_, bid), status, None, None)
+    href = url_for(endpoint, id=round_.id, bid_id=bid.id)
+    return MarkingBid(evaluation.bid_label(round_, bid), status, action, href)
+
+
+def marking_round(round_: CommissioningRound, user: User) -> MarkingRound:
+    """What the evaluator has to do in one assigned round, from the stored declarations and
+    mark sheets: a declaration due, or each bid's marks not started, in progress or submitted."""
+    todo = round_todo(round_, user)
+    if is_sealed(round_):
+        return MarkingRound(round_, todo, declaration_due=False, bids=[])
+    open_ = award_stage(round_) == AwardStage.EVALUATING
+    if not evaluation.conflicts_declared(round_, user):
+        return MarkingRound(round_, todo, declaration_due=open_, bids=[])
+    bids = [
+        _marking_bid(round_, user, bid, open_=open_) for bid in evaluation.evaluation_bids(round_)
+    ]
+    return MarkingRound(round_, todo, declaration_due=False, bids=bids)
+
+
+def your_marking(user: User) -> list[MarkingRound]:
+    """Every round `user` is assigned to, those with something to do first."""
+    rounds = [marking_round(r, user) for r in evaluation.assigned_rounds(user)]
+    return sorted(rounds, key=lambda r: not r.needs_action)
+
+
 def _attached(round_: CommissioningRound, bid: Bid) -> dict[str, str]:
     """Document names, or just "Document attached" when a file name could name the bidder."""
     names = attachments_of(bid)

@@ -21,12 +21,16 @@ from webapp.commissioning.forms import error_list
 from webapp.evaluation import bp
 from webapp.evaluation.forms import ConfirmForm, MarkForm, conflicts_form_class
 from webapp.evaluation.pages import (
+    IN_PROGRESS,
+    NOT_STARTED,
+    SUBMITTED,
     answer_sections,
     bid_status,
     criterion_answer,
     mark_rows,
     panel_tables,
     round_todo,
+    your_marking,
 )
 from webapp.extensions import db
 from webapp.models import Bid, CommissioningRound, MarkSheetStatus, Role, User
@@ -116,9 +120,14 @@ def _lock_reason(round_: CommissioningRound) -> str | None:
 @bp.get("/")
 @evaluators_only
 def rounds() -> str:
-    user = _user()
-    rows = [(r, round_todo(r, user)) for r in evaluation.assigned_rounds(user)]
-    return render_template("evaluation/rounds.html", rows=rows)
+    """The evaluator's start page, "Your marking"."""
+    marking = your_marking(_user())
+    return render_template(
+        "evaluation/rounds.html",
+        to_do=[r for r in marking if r.needs_action],
+        others=[r for r in marking if not r.needs_action],
+        statuses=(NOT_STARTED, IN_PROGRESS, SUBMITTED),
+    )
 
 
 @bp.get("/rounds/<int:id>")

@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
 from wtforms import Field
 
+from criteria.answer_messages import missing_message
 from criteria.answers import AnswerError, display_answer, is_unanswered, parse_answer
 from criteria.conditions import condition_holds
 from criteria.hashing import content_hash
@@ -39,6 +40,7 @@ __all__ = [
     "SectionForm",
     "SectionStatus",
     "answers_from_form",
+    "current_answers",
     "evidence_field_name",
     "field_name",
     "form_for_section",
@@ -60,6 +62,8 @@ class SectionForm(FlaskForm):
 
     stored_answers: dict[str, Any] = {}  # noqa: RUF012 - replaced per instance
     attachments: dict[str, str] = {}  # noqa: RUF012 - replaced per instance
+    pending: dict[str, str] = {}  # noqa: RUF012 - replaced per instance
+    """field name -> file name of an upload kept from a refused save, not yet saved."""
     _framework: Framework
     _section: Section
 
@@ -278,6 +282,12 @@ def _merged_answers(framework: Framework, section: Section, form: SectionForm) -
     return {**form.stored_answers, **posted}
 
 
+def current_answers(framework: Framework, section: Section, form: SectionForm) -> dict[str, Any]:
+    """The answers the form shows: the stored ones, with this section's as posted (or
+    prefilled); an answer that cannot be used counts as none."""
+    return _merged_answers(framework, section, form)
+
+
 def answers_from_form(
     framework: Framework, section_id: str, form: SectionForm, *, require_complete: bool
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -305,7 +315,7 @@ def answers_from_form(
         elif not is_unanswered(value):
             answers[criterion.id] = value
         elif require_complete and criterion.required and criterion.id not in uploaded_answers:
-            errors[name] = kind_of(criterion).missing
+            errors[name] = kind_of(criterion).missing or missing_message(criterion)
         demand = criterion.evidence
         if (
             require_complete

@@ -3,7 +3,8 @@
 `FIELD_KINDS` maps each `criteria` answer type to a `FieldKind`. Adding an answer type is one
 `FieldKind` and one registry line; nothing else in the form builder switches on the type.
 Fields carry no validators of their own: `criteria.answers.parse_answer` checks every answer,
-so a provider reads the domain's own messages.
+and `criteria.answer_messages` words a required question left empty, so a provider reads the
+domain's own messages, which name the question.
 """
 
 from __future__ import annotations
@@ -107,13 +108,14 @@ class FieldKind:
     `make` builds the unbound field; `params` adds GOV.UK macro parameters (prefix, suffix,
     word count...); `raw` reads the answer `parse_answer` checks; `initial` turns a stored JSON
     answer into the field's data; `anchor` turns the field's id into the id of its first
-    input (what the error summary and "Change" links point at); `missing` is the message for
-    a required question left empty; `invalid`, when set, replaces the parser's message where
-    the field's shape differs from the parser's wording.
+    input (what the error summary and "Change" links point at). `missing` and `invalid`, when
+    set, replace the domain's message for a required question left empty and for an answer
+    that cannot be used, where the field's shape differs from the domain's wording (a date in
+    three boxes, a file to upload).
     """
 
     make: Callable[[Criterion], UnboundField]
-    missing: str
+    missing: str | None = None
     params: Callable[[Criterion], Params] = _no_params
     raw: Callable[[Field], Any] = _data
     initial: Callable[[Criterion, Any], Any] = _text
@@ -227,6 +229,16 @@ def _narrative_params(criterion: Criterion) -> Params:
     return params
 
 
+def _short_text_field(criterion: Criterion) -> UnboundField:
+    return StringField(
+        _label(criterion), description=_description(criterion), widget=GovTextInput()
+    )
+
+
+def _short_text_params(criterion: Criterion) -> Params:
+    return {"spellcheck": False, "classes": "govuk-input--width-20"}
+
+
 def _postcode_field(criterion: Criterion) -> UnboundField:
     return StringField(
         _label(criterion), description=_description(criterion), widget=GovTextInput()
@@ -264,51 +276,42 @@ def _no_initial(criterion: Criterion, value: Any) -> Any:
 FIELD_KINDS: dict[str, FieldKind] = {
     "yes_no": FieldKind(
         make=_yes_no_field,
-        missing="Select yes or no",
         initial=_yes_no_initial,
         fieldset=True,
         choices=True,
     ),
     "integer": FieldKind(
         make=_number_field,
-        missing="Enter a whole number, like 12",
         params=_number_params("numeric", "5"),
     ),
     "decimal": FieldKind(
         make=_number_field,
-        missing="Enter a number, like 12.5",
         params=_number_params("decimal", "5"),
     ),
     "money": FieldKind(
         make=_number_field,
-        missing="Enter an amount in pounds, like 13.45",
         params=_number_params("decimal", "5", prefix={"text": "£"}),
     ),
     "percentage": FieldKind(
         make=_number_field,
-        missing="Enter a percentage between 0 and 100, like 85",
         params=_number_params("decimal", "3", suffix={"text": "%"}),
     ),
     "single_choice": FieldKind(
         make=_single_choice_field,
-        missing="Select one of the options",
         fieldset=True,
         choices=True,
     ),
     "multiple_choice": FieldKind(
         make=_multiple_choice_field,
-        missing="Select at least one of the options",
         raw=_chosen,
         initial=_choice_list,
         fieldset=True,
         choices=True,
     ),
-    "narrative": FieldKind(
-        make=_narrative_field, missing="Enter your answer", params=_narrative_params
-    ),
+    "narrative": FieldKind(make=_narrative_field, params=_narrative_params),
+    "text": FieldKind(make=_short_text_field, params=_short_text_params),
     "postcode": FieldKind(
         make=_postcode_field,
-        missing="Enter a full UK postcode, like WN1 1AA",
         params=_postcode_params,
     ),
     "date": FieldKind(

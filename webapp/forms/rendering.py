@@ -2,8 +2,13 @@
 
 A follow-up whose `show_if` depends on a radios or checkboxes question of the same section,
 and holds for exactly one of its options, is revealed under that option (GOV.UK conditional
-reveal; without JavaScript every revealed question simply shows). Any other follow-up is shown
-on the page with a hint saying when it applies, and is ignored when its condition does not hold.
+reveal; without JavaScript every revealed question simply shows). A follow-up that several
+options of a radios question of the same page ask (the parent company, asked of three kinds of
+owner) is on the page only when the answer given needs it: hidden otherwise, and shown as soon
+as one of those options is chosen (`app-follow-up`, a few lines of script in the base page);
+without JavaScript it appears once the answer that needs it is saved. Any other follow-up is
+shown on the page with a hint saying when it applies, and is ignored when its condition does
+not hold.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ from criteria.conditions import condition_holds, describe_condition
 from criteria.model import Criterion, Framework, ShowIf
 from webapp.forms.builder import (
     SectionForm,
+    current_answers,
     evidence_field_name,
     field_name,
     section_of,
+    visible_criteria,
 )
 from webapp.forms.fields import LABEL_CLASSES, LEGEND_CLASSES, kind_of
 
-__all__ = ["Question", "error_summary_items", "section_questions"]
+__all__ = ["Question", "error_summary_items", "pending_upload", "section_questions"]
 
 
 @dataclass
@@ -39,15 +46,39 @@ class Question:
     reveals: dict[int, list[Question]] = field(default_factory=dict)
     applies_when: str | None = None
     current_file: str | None = None
+    pending_file: str | None = None
+    """A file posted for the question with a save that was refused: kept, not yet saved."""
+    pending_document: str | None = None
     nested: bool = False
     """Revealed under an option: a smaller label, as GOV.UK asks of conditional questions."""
+    asked_by: tuple[str, tuple[str, ...]] | None = None
+    """(the radios field, the option values that ask this question) for a follow-up shown
+    only when one of those options is chosen."""
+    asked: bool = True
+    """Whether the answers so far ask this question; a follow-up that is not is hidden."""
 
     def render(self) -> Markup:
         """The question's HTML (GOV.UK macros), revealed follow-ups included."""
-        html = self.field(params=self._params())
+        html = Markup(self.field(params=self._params()))
+        if self.pending_file:
+            html += pending_upload(self.field.id, self.pending_file)
         if self.document is not None:
-            html += self.document(params=self._document_params())
-        return Markup(html)
+            html += Markup(self.document(params=self._document_params()))
+            if self.pending_document:
+                html += pending_upload(self.document.id, self.pending_document)
+        if self.asked_by is None:
+            return html
+        field_name, values = self.asked_by
+        return Markup(
+            '<div class="app-follow-up" id="follow-up-{id}" data-app-follow-up="{field}" '
+            'data-app-follow-up-values="{values}"{hidden}>{html}</div>'
+        ).format(
+            id=self.criterion.id,
+            field=field_name,
+            values=" ".join(values),
+            hidden=Markup("") if self.asked else Markup(" hidden"),
+            html=html,
+        )
 
     def _hint(self) -> dict[str, Any] | None:
         parts = [p for p in (self.criterion.hint, self.applies_when) if p]
@@ -100,16 +131,29 @@ class Question:
         }
 
 
+def pending_upload(field_id: str, filename: str) -> Markup:
+    """A kept upload under its file input, with a button for the page's `remove-<id>` form (a
+    form of its own, after the section form, so pressing Enter in an answer never removes it)."""
+    return Markup(
+        '<div class="govuk-inset-text govuk-!-margin-top-0" id="{id}-pending">'
+        '<p class="govuk-body govuk-!-margin-bottom-2"><strong>{name}</strong> is attached, '
+        "not yet saved. It is saved when this section is.</p>"
+        '<button type="submit" form="remove-{id}" class="govuk-button govuk-button--secondary '
+        'govuk-!-margin-bottom-0" data-module="govuk-button">'
+        'Remove<span class="govuk-visually-hidden"> {name}</span></button></div>'
+    ).format(id=field_id, name=filename)
+
+
 def _option_values(criterion: Criterion) -> list[str]:
     return ["yes", "no"] if criterion.type == "yes_no" else list(criterion.choice_values)
 
 
-def _revealing_option(
+def _asking_options(
     parent: Criterion, follow_up: Criterion, params: Mapping[str, Any]
-) -> int | None:
-    """The one option of `parent` that, chosen, asks `follow_up`; None if not exactly one."""
+) -> list[int]:
+    """The options of `parent` that, chosen on their own, ask `follow_up`."""
     if not kind_of(parent).choices or follow_up.show_if is None:
-        return None
+        return []
     holding = []
     for index, value in enumerate(_option_values(parent)):
         raw: Any = [value] if parent.type == "multiple_choice" else value
@@ -119,7 +163,18 @@ def _revealing_option(
             continue
         if condition_holds(follow_up.show_if, typed, params):
             holding.append(index)
-    return holding[0] if len(holding) == 1 else None
+    return holding
+
+
+def _asked_by_radios(parent: Criterion, options: list[int]) -> tuple[str, tuple[str, ...]] | None:
+    """(field, option values) when a radios question asks the follow-up for several options.
+
+    Checkboxes are left out: with several boxes ticked, one option alone does not decide.
+    """
+    if parent.type == "multiple_choice" or len(options) < 2:
+        return None
+    values = _option_values(parent)
+    return field_name(parent.id), tuple(values[index] for index in options)
 
 
 _CONDITION_VERBS = (
@@ -141,6 +196,10 @@ def section_questions(framework: Framework, section_id: str, form: SectionForm) 
     """The section's questions in page order, follow-ups nested under the option they need."""
     section = section_of(framework, section_id)
     params = framework.parameter_values()
+    asked = {
+        c.id
+        for c in visible_criteria(framework, section, current_answers(framework, section, form))
+    }
     questions: dict[str, Question] = {}
     top: list[Question] = []
     for criterion in section.criteria:
@@ -152,17 +211,20 @@ def section_questions(framework: Framework, section_id: str, form: SectionForm) 
             field=form[field_name(criterion.id)],
             document=document,
             current_file=form.attachments.get(criterion.id),
+            pending_file=form.pending.get(field_name(criterion.id)),
+            pending_document=form.pending.get(evidence_field_name(criterion.id)),
         )
         questions[criterion.id] = question
         condition = criterion.show_if
         parent = questions.get(condition.criterion) if condition is not None else None
-        option = (
-            _revealing_option(parent.criterion, criterion, params) if parent is not None else None
-        )
-        if parent is not None and option is not None:
+        options = _asking_options(parent.criterion, criterion, params) if parent else []
+        if parent is not None and len(options) == 1:
             question.nested = True
-            parent.reveals.setdefault(option, []).append(question)
+            parent.reveals.setdefault(options[0], []).append(question)
             continue
+        if parent is not None:
+            question.asked_by = _asked_by_radios(parent.criterion, options)
+            question.asked = criterion.id in asked
         if condition is not None:
             asker = framework.criteria[condition.criterion]
             question.applies_when = applies_when(condition, asker, params)

@@ -14,5 +14,6 @@ from webapp.provider import (  # noqa: E402, F401
     outcome,
     price_checks,
     profile,
+    returns,
     self_assessment,
 )

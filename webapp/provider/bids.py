@@ -11,26 +11,43 @@ from werkzeug.datastructures import CombinedMultiDict
 from criteria.model import Framework, Section
 from webapp.auth.roles import role_required
 from webapp.clock import london_text
-from webapp.forms.builder import SectionForm, SectionStatus, form_for_section, section_of
+from webapp.forms.builder import (
+    SectionForm,
+    SectionStatus,
+    answers_from_form,
+    form_for_section,
+    section_of,
+)
 from webapp.forms.declaration import DeclarationForm
 from webapp.forms.rendering import error_summary_items, section_questions
 from webapp.forms.summary import summary_rows
 from webapp.models import Bid, BidStatus, Role
 from webapp.provider import bp
 from webapp.provider.access import form_version, own_bid, signed_in_user
+from webapp.provider.returns import return_target, return_url
 from webapp.services.bids import (
     CONFLICT_MESSAGE,
     BidError,
     DeadlinePassedError,
     SectionEntry,
     StaleBidError,
-    attachments_of,
     bid_framework,
     bid_sections,
+    bid_state,
+    changes_pending,
     deadline_passed,
+    remove_pending_upload,
     save_section,
     submit_bid,
     withdraw_bid,
+    working_answers,
+    working_attachments,
+)
+from webapp.services.unsaved_sections import (
+    UnsavedSection,
+    pending_files,
+    unsaved_section,
+    with_pending,
 )
 
 STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
@@ -40,6 +57,9 @@ STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
 }
 
 
+UNSAVED_HINT = "Some answers have not been saved: open this section to fix them"
+
+
 def _task_items(bid: Bid, sections: list[SectionEntry], closed: bool) -> list[dict[str, Any]]:
     items = []
     for entry in sections:
@@ -47,6 +67,8 @@ def _task_items(bid: Bid, sections: list[SectionEntry], closed: bool) -> list[di
             "title": {"text": entry.section.title},
             "status": STATUS_TAGS[entry.status],
         }
+        if entry.section.id in (bid.unsaved_sections or {}):
+            item["hint"] = {"text": UNSAVED_HINT}
         if not closed:
             item["href"] = url_for(
                 "provider.bid_section", bid_id=bid.id, section_id=entry.section.id
@@ -64,6 +86,7 @@ def bid(bid_id: int) -> ResponseReturnValue:
     return render_template(
         "provider/bid.html",
         bid=bid,
+        state=bid_state(bid),
         items=_task_items(bid, sections, closed),
         completed=sum(e.status == SectionStatus.COMPLETED for e in sections),
         total=len(sections),
@@ -82,6 +105,26 @@ def _section_or_404(framework: Framework, section_id: str) -> Section:
         abort(404)
 
 
+def _render_kept(
+    bid: Bid,
+    framework: Framework,
+    section: Section,
+    kept: UnsavedSection,
+    answers: dict[str, Any],
+    attachments: dict[str, str],
+) -> ResponseReturnValue:
+    """The section as a refused save left it: what was typed and uploaded, with its errors."""
+    form = form_for_section(
+        framework, section.id, answers, kept.formdata(), attachments=attachments
+    )
+    with_pending(framework, section.id, form, pending_files(bid, kept))
+    _, errors = answers_from_form(framework, section.id, form, require_complete=kept.complete)
+    form.attachments = attachments
+    return _render_section(
+        bid, framework, section, form, errors=errors, partly_saved=not kept.complete, kept=True
+    )
+
+
 def _render_section(
     bid: Bid,
     framework: Framework,
@@ -91,14 +134,17 @@ def _render_section(
     errors: dict[str, str] | None = None,
     conflict: bool = False,
     partly_saved: bool = False,
+    kept: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     errors = errors or {}
     page = render_template(
         "provider/section.html",
         bid=bid,
+        state=bid_state(bid),
         section=section,
         form=form,
+        kept=kept and not partly_saved,
         questions=section_questions(framework, section.id, form),
         error_items=error_summary_items(form, errors),
         conflict_message=CONFLICT_MESSAGE if conflict else None,
@@ -115,15 +161,21 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
     bid = own_bid(bid_id)
     framework = bid_framework(bid)
     section = _section_or_404(framework, section_id)
-    attachments = attachments_of(bid)
+    attachments = working_attachments(bid)
+    answers = working_answers(bid)
     if request.method == "GET":
         if deadline_passed(bid):
             return redirect(url_for("provider.check_answers", bid_id=bid.id))
-        form = form_for_section(framework, section.id, bid.answers, attachments=attachments)
-        return _render_section(bid, framework, section, form)
+        if _needs_change_confirmation(bid):
+            return redirect(url_for("provider.change_bid", bid_id=bid.id, section=section.id))
+        kept = unsaved_section(bid, section.id)
+        if kept is None:
+            form = form_for_section(framework, section.id, answers, attachments=attachments)
+            return _render_section(bid, framework, section, form)
+        return _render_kept(bid, framework, section, kept, answers, attachments)
 
     posted = CombinedMultiDict((request.files, request.form))
-    form = form_for_section(framework, section.id, bid.answers, posted, attachments=attachments)
+    form = form_for_section(framework, section.id, answers, posted, attachments=attachments)
     try:
         outcome = save_section(
             signed_in_user(),
@@ -139,13 +191,88 @@ def bid_section(bid_id: int, section_id: str) -> ResponseReturnValue:
     if outcome.conflict:
         return _render_section(bid, framework, section, form, conflict=True, status=409)
     if outcome.errors:
-        form.attachments = attachments_of(bid)
+        form.attachments = working_attachments(bid)
         return _render_section(
-            bid, framework, section, form, errors=outcome.errors, partly_saved=outcome.saved
+            bid,
+            framework,
+            section,
+            form,
+            errors=outcome.errors,
+            partly_saved=outcome.saved,
+            kept=not outcome.saved,
         )
     if request.form.get("action") == "draft":
         flash(f"Your answers to {section.title} have been saved as a draft.", "success")
+    elif (target := return_target()) is not None:
+        return redirect(return_url(target, bid_id=bid.id))
     return redirect(url_for("provider.bid", bid_id=bid.id))
+
+
+@bp.post("/bids/<int:bid_id>/sections/<section_id>/pending/<name>/remove")
+@role_required(Role.PROVIDER)
+def remove_pending(bid_id: int, section_id: str, name: str) -> ResponseReturnValue:
+    """Remove a file kept from a refused save, then show the section again."""
+    bid = own_bid(bid_id)
+    section = _section_or_404(bid_framework(bid), section_id)
+    try:
+        removed = remove_pending_upload(
+            signed_in_user(),
+            bid,
+            section.id,
+            name,
+            expected_version=form_version(request.form.get("version")),
+        )
+    except DeadlinePassedError as error:
+        flash(error.message, "error")
+        return redirect(url_for("provider.bid", bid_id=bid.id))
+    except StaleBidError as error:
+        flash(error.message, "error")
+        removed = False
+    if removed:
+        flash("The file has been removed. It was never saved with your answers.", "success")
+    return redirect(
+        url_for(
+            "provider.bid_section", bid_id=bid.id, section_id=section.id, change=CHANGE_CONFIRMED
+        )
+    )
+
+
+# --- changing a submitted bid ------------------------------------------------------------
+
+CHANGE_CONFIRMED = "confirmed"
+"""`?change=confirmed` on a section of a submitted bid: the provider has read the warning."""
+
+
+def _needs_change_confirmation(bid: Bid) -> bool:
+    """A submitted bid with no changes yet: say what changing it means before the first one."""
+    return (
+        bid.status == BidStatus.SUBMITTED.value
+        and not changes_pending(bid)
+        and request.args.get("change") != CHANGE_CONFIRMED
+    )
+
+
+@bp.get("/bids/<int:bid_id>/change")
+@role_required(Role.PROVIDER)
+def change_bid(bid_id: int) -> ResponseReturnValue:
+    """Before changing a submitted bid: it will need submitting again for the change to count."""
+    bid = own_bid(bid_id)
+    framework = bid_framework(bid)
+    section = _section_or_404(framework, request.args.get("section", ""))
+    if deadline_passed(bid) or bid.status != BidStatus.SUBMITTED.value:
+        return redirect(url_for("provider.bid", bid_id=bid.id))
+    return render_template(
+        "provider/change_bid.html",
+        bid=bid,
+        section=section,
+        continue_href=url_for(
+            "provider.bid_section",
+            bid_id=bid.id,
+            section_id=section.id,
+            change=CHANGE_CONFIRMED,
+        ),
+        london_text=london_text,
+    )
 
 
 # --- check your answers, declare and submit --------------------------------------------------
@@ -155,14 +282,17 @@ def _render_check(
     bid: Bid, form: DeclarationForm, *, conflict_message: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
     framework = bid_framework(bid)
-    attachments = attachments_of(bid)
+    attachments = working_attachments(bid)
+    answers = working_answers(bid)
     sections = bid_sections(bid, attachments)
     closed = deadline_passed(bid)
 
     def change_link(section_id: str) -> Any:
         if closed:
             return None
-        base = url_for("provider.bid_section", bid_id=bid.id, section_id=section_id)
+        base = url_for(
+            "provider.bid_section", bid_id=bid.id, section_id=section_id, return_to="check"
+        )
         return lambda element_id: f"{base}#{element_id}"
 
     summaries = [
@@ -171,7 +301,7 @@ def _render_check(
             summary_rows(
                 framework,
                 entry.section.id,
-                bid.answers,
+                answers,
                 attachments=attachments,
                 change_href=change_link(entry.section.id),
             ),
@@ -182,6 +312,7 @@ def _render_check(
     page = render_template(
         "provider/check_answers.html",
         bid=bid,
+        state=bid_state(bid),
         summaries=summaries,
         complete=all(e.status == SectionStatus.COMPLETED for e in sections),
         closed=closed,

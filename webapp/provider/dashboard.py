@@ -10,7 +10,14 @@ from webapp.clock import london_text
 from webapp.models import Role
 from webapp.provider import bp
 from webapp.provider.access import signed_in_user
-from webapp.services.bids import BidError, BidNotFoundError, bids_of, open_rounds, start_bid
+from webapp.services.bids import (
+    BidError,
+    BidNotFoundError,
+    bid_state,
+    bids_of,
+    open_rounds,
+    start_bid,
+)
 
 
 @bp.get("/")
@@ -23,7 +30,11 @@ def dashboard() -> ResponseReturnValue:
     except BidNotFoundError:
         abort(403)
     return render_template(
-        "provider/dashboard.html", rounds=rounds, bids=bids, london_text=london_text
+        "provider/dashboard.html",
+        rounds=rounds,
+        bids=bids,
+        bid_state=bid_state,
+        london_text=london_text,
     )
 
 

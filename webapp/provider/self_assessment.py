@@ -20,6 +20,7 @@ from webapp.provider.access import form_version, signed_in_user
 from webapp.services.profiles import is_complete
 from webapp.services.self_assessments import (
     CONFLICT_MESSAGE,
+    SectionTask,
     assessed_sections,
     attachments_of,
     evaluator_marked,
@@ -29,6 +30,7 @@ from webapp.services.self_assessments import (
     score_self_assessment,
     section_tasks,
     self_assessment_framework,
+    unfinished_tasks,
 )
 
 STATUS_TAGS: dict[SectionStatus, dict[str, Any]] = {
@@ -61,6 +63,7 @@ def self_assessment() -> ResponseReturnValue:
             "title": {"text": task.section.title},
             "href": url_for("provider.self_assessment_section", section_id=task.section.id),
             "status": STATUS_TAGS[task.status],
+            **_gaps_hint(task),
         }
         for task in tasks
     ]
@@ -73,6 +76,13 @@ def self_assessment() -> ResponseReturnValue:
         profile_complete=is_complete(assessment.organisation),
         total=len(tasks),
     )
+
+
+def _gaps_hint(task: SectionTask) -> dict[str, Any]:
+    """A task list hint saying what an in-progress section still needs."""
+    if task.status != SectionStatus.IN_PROGRESS or not task.gaps:
+        return {}
+    return {"hint": {"text": task.gaps.text}}
 
 
 def _assessed_section(framework: Framework, section_id: str) -> Section:
@@ -149,6 +159,7 @@ def self_assessment_results() -> ResponseReturnValue:
         assessment=assessment,
         framework=framework,
         results=score_self_assessment(assessment),
+        unfinished=unfinished_tasks(assessment),
         points=points_text,
         points_label=points_label,
     )

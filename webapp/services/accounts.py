@@ -13,7 +13,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,6 +22,7 @@ from webapp import clock
 from webapp.auth import emails, tokens
 from webapp.auth.passwords import password_problem
 from webapp.extensions import db
+from webapp.links import email_link
 from webapp.mail import send_mail
 from webapp.models import STAFF_ROLES, Organisation, Role, User
 
@@ -111,14 +112,6 @@ def _service_name() -> str:
     return f"Commonweal, {current_app.config.get('COUNCIL_NAME', '')}".rstrip(", ")
 
 
-def _link(endpoint: str, token: str) -> str:
-    """An absolute link for an email, on `PUBLIC_BASE_URL` when it is configured."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, token=token)
-    return url_for(endpoint, token=token, _external=True)
-
-
 def _send(user: User, email: emails.Email) -> None:
     send_mail(user.email, email.subject, email.body)
 
@@ -157,7 +150,7 @@ def register_provider(organisation_name: str, name: str, email: str, password: s
 
 
 def send_confirmation(user: User) -> None:
-    link = _link("auth.confirm_email", tokens.make_token(tokens.CONFIRM_EMAIL, user))
+    link = email_link("auth.confirm_email", token=tokens.make_token(tokens.CONFIRM_EMAIL, user))
     _send(user, emails.confirmation_email(user.name, link, _service_name()))
 
 
@@ -199,7 +192,7 @@ def request_password_reset(email: str) -> None:
     user = user_by_email(email)
     if user is None or not user.is_active or not user.password_hash:
         return
-    link = _link("auth.reset_password", tokens.make_token(tokens.RESET_PASSWORD, user))
+    link = email_link("auth.reset_password", token=tokens.make_token(tokens.RESET_PASSWORD, user))
     _send(user, emails.reset_email(user.name, link, _service_name()))
 
 
@@ -263,7 +256,7 @@ def invite_staff(inviter: User, name: str, email: str, role: Role) -> User:
 
 
 def send_invitation(inviter: User, user: User) -> None:
-    link = _link("auth.accept_invite", tokens.make_token(tokens.ACCEPT_INVITE, user))
+    link = email_link("auth.accept_invite", token=tokens.make_token(tokens.ACCEPT_INVITE, user))
     _send(
         user,
         emails.invite_email(user.name, link, _service_name(), user.role_enum.label, inviter.name),
@@ -348,13 +341,27 @@ def list_users() -> tuple[Sequence[User], Sequence[User]]:
     return staff, providers
 
 
+def account_to_change(actor: User, user_id: int) -> User:
+    """The account an administrator is about to change. Raises `LookupError` if unknown."""
+    _require_admin(actor)
+    return _user_or_error(user_id)
+
+
+def deactivation_refusal(actor: User, user: User) -> str | None:
+    """Why `actor` cannot deactivate `user`, for people; None when they can."""
+    if user.id == actor.id:
+        return "You cannot deactivate your own account"
+    if not user.is_active:
+        return f"{user.name}’s account is already deactivated"
+    return None
+
+
 def set_active(actor: User, user_id: int, *, active: bool) -> User:
     """Deactivate (or reactivate) an account; a deactivated user is signed out at once.
 
     Raises `LookupError` for an unknown user, `AccountError` for the actor's own account.
     """
-    _require_admin(actor)
-    user = _user_or_error(user_id)
+    user = account_to_change(actor, user_id)
     if user.id == actor.id:
         raise AccountError("You cannot deactivate your own account")
     user.is_active = active

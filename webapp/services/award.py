@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 
 from webapp.audit.log import record
 from webapp.clock import london_text, now
 from webapp.extensions import db
+from webapp.links import email_link
 from webapp.mail import send_mail
 from webapp.models import (
     Bid,
@@ -38,13 +38,16 @@ __all__ = [
     "AwardStage",
     "BoardRefusedError",
     "EvaluationLockedError",
+    "ReadinessStep",
     "award_panel",
     "award_stage",
     "board_queue",
+    "decision_refusal",
     "ensure_evaluation_open",
     "latest_submission",
     "outcome_published",
     "readiness",
+    "readiness_by_step",
     "record_decision",
     "result_digest",
     "results_changed",
@@ -127,8 +130,18 @@ def outcome_published(round_: CommissioningRound) -> bool:
     return award_stage(round_) == AwardStage.AWARDED
 
 
-def readiness(round_: CommissioningRound) -> list[str]:
-    """What stops the round's results going to the board, as sentences; empty when ready."""
+class ReadinessStep(enum.StrEnum):
+    """The part of the work a readiness reason belongs to (each has its own page)."""
+
+    STAGE = "stage"
+    MARKING = "marking"
+    MODERATION = "moderation"
+    PRICE_CHECKS = "price_checks"
+    RESULTS = "results"
+
+
+def readiness_by_step(round_: CommissioningRound) -> dict[ReadinessStep, list[str]]:
+    """What stops the round's results going to the board, by step; empty when ready."""
     # Imported here: these services import this module for its stage checks.
     from webapp.services.evaluation import marking_complete
     from webapp.services.moderation import needs_moderation
@@ -136,19 +149,25 @@ def readiness(round_: CommissioningRound) -> list[str]:
 
     stage = award_stage(round_)
     if stage != AwardStage.EVALUATING:
-        return [_STAGE_REFUSALS[stage]]
-    reasons = [
-        *marking_complete(round_),
-        *needs_moderation(round_),
-        *undecided_price_checks(round_),
-    ]
+        return {ReadinessStep.STAGE: [_STAGE_REFUSALS[stage]]}
+    steps = {
+        ReadinessStep.MARKING: marking_complete(round_),
+        ReadinessStep.MODERATION: needs_moderation(round_),
+        ReadinessStep.PRICE_CHECKS: undecided_price_checks(round_),
+        ReadinessStep.RESULTS: [],
+    }
     result = round_result(round_inputs(round_))
     awaiting = [b.name for b in result.bids if b.status == "awaiting_evaluation"]
     if awaiting:
-        reasons.append(f"Still awaiting evaluation: {', '.join(awaiting)}.")
+        steps[ReadinessStep.RESULTS].append(f"Still awaiting evaluation: {', '.join(awaiting)}.")
     if not result.ranked:
-        reasons.append("No bid is ranked, so there is nothing to recommend.")
-    return reasons
+        steps[ReadinessStep.RESULTS].append("No bid is ranked, so there is nothing to recommend.")
+    return {step: reasons for step, reasons in steps.items() if reasons}
+
+
+def readiness(round_: CommissioningRound) -> list[str]:
+    """What stops the round's results going to the board, as sentences; empty when ready."""
+    return [reason for reasons in readiness_by_step(round_).values() for reason in reasons]
 
 
 _STAGE_REFUSALS = {
@@ -278,15 +297,9 @@ def record_decision(
         raise BoardRefusedError(
             ["Enter the board's comments: say what the commissioner should look at"]
         )
-    if submission.decision is None and submission != latest_submission(submission.round):
-        raise BoardRefusedError(["A newer submission of these results has replaced this one."])
-    if submission.decision is None and results_changed(submission):
-        raise BoardRefusedError(
-            [
-                "The results have changed since they were submitted to the board, so no "
-                "decision can be recorded on them. Ask the commissioner to submit them again."
-            ]
-        )
+    refusal = decision_refusal(submission)
+    if refusal:
+        raise BoardRefusedError([refusal])
     decided_at = now()
     updated = db.session.execute(
         sa.update(BoardSubmission)
@@ -325,6 +338,20 @@ def record_decision(
     return submission
 
 
+def decision_refusal(submission: BoardSubmission) -> str | None:
+    """Why the board cannot decide on `submission` now, for people; None when it can."""
+    if submission.decision is not None:
+        return already_decided_text(submission)
+    if submission != latest_submission(submission.round):
+        return "A newer submission of these results has replaced this one."
+    if results_changed(submission):
+        return (
+            "The results have changed since they were submitted to the board, so no "
+            "decision can be recorded on them. Ask the commissioner to submit them again."
+        )
+    return None
+
+
 DECISION_WORDS = {
     BoardDecisionKind.APPROVE: "approved",
     BoardDecisionKind.REFER_BACK: "referred back",
@@ -358,18 +385,11 @@ def board_queue() -> tuple[list[BoardSubmission], list[BoardSubmission]]:
 # --- emails ---------------------------------------------------------------------------------
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _email_board(round_: CommissioningRound) -> None:
     members = db.session.scalars(
         sa.select(User).where(User.role == Role.BOARD.value, User.is_active.is_(True))
     )
-    link = _link("board.round", id=round_.id)
+    link = email_link("board.round", id=round_.id)
     for member in members:
         send_mail(
             member.email,
@@ -383,7 +403,7 @@ def _email_board(round_: CommissioningRound) -> None:
 def _email_bidders(round_: CommissioningRound) -> None:
 
     for bid in submitted_bids_of(round_):
-        link = _link("provider.outcome", bid_id=bid.id)
+        link = email_link("provider.outcome", bid_id=bid.id)
         for user in bid.organisation.users:
             if not user.is_active or not user.has_role(Role.PROVIDER):
                 continue

@@ -9,10 +9,18 @@ Saves are guarded twice against a second tab or a colleague: the page posts the 
 it was opened with, and SQLAlchemy's version counter refuses an UPDATE that lost a race
 (`StaleDataError`). Either way nothing is written and the person keeps what they typed. The
 answers dict is replaced whole, in one transaction, never edited in place.
+
+A submitted bid keeps counting while its provider changes it. Changes are kept apart, in
+`Bid.draft_answers` (and documents uploaded since, beside `Bid.submitted_attachments`), and
+replace the submitted answers only when the bid is submitted again, before the deadline. A
+provider who changes a submitted bid and never submits again still has the bid it submitted.
+Provider pages show the working copy (`working_answers`, `working_attachments`); everyone who
+evaluates sees what was submitted (`Bid.answers`, `attachments_of`).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +44,8 @@ from webapp.forms.builder import (
     uploaded_files,
 )
 from webapp.models import Bid, BidStatus, CommissioningRound, EvidenceFile, Organisation, User
-from webapp.services.evidence import store_uploads
+from webapp.services import unsaved_sections as unsaved
+from webapp.services.evidence import EvidenceError, store_evidence, store_uploads
 from webapp.services.profiles import organisation_of, prefill_answers
 from webapp.services.rounds import (
     RoundState,
@@ -51,6 +60,7 @@ __all__ = [
     "REOPENED_MESSAGE",
     "BidError",
     "BidNotFoundError",
+    "BidState",
     "DeadlinePassedError",
     "RoundEntry",
     "SaveOutcome",
@@ -60,14 +70,19 @@ __all__ = [
     "bid_for",
     "bid_framework",
     "bid_sections",
+    "bid_state",
     "bids_of",
+    "changes_pending",
     "deadline_passed",
     "is_complete",
     "open_rounds",
+    "remove_pending_upload",
     "save_section",
     "start_bid",
     "submit_bid",
     "withdraw_bid",
+    "working_answers",
+    "working_attachments",
 ]
 
 CONFLICT_MESSAGE = (
@@ -78,7 +93,10 @@ SUBMIT_CONFLICT_MESSAGE = (
     "This bid was changed in another tab or by a colleague since you opened this page. "
     "It has not been submitted. Check your answers and submit again."
 )
-REOPENED_MESSAGE = "You have changed a submitted bid: submit it again before the deadline"
+REOPENED_MESSAGE = (
+    "You have changed your submitted bid. The bid you submitted still counts: submit it again "
+    "before the deadline for your changes to count"
+)
 
 
 class BidError(Exception):
@@ -154,14 +172,61 @@ def bid_framework(bid: Bid) -> Framework:
     return round_framework(bid.round)
 
 
-def attachments_of(bid: Bid) -> dict[str, str]:
-    """criterion id -> the name of the latest document attached to it in this bid."""
+def _latest_documents(bid: Bid) -> dict[str, tuple[int, str]]:
+    """criterion id -> (evidence id, file name) of the latest document attached to it."""
     query = (
-        sa.select(EvidenceFile.criterion_id, EvidenceFile.filename)
+        sa.select(EvidenceFile.id, EvidenceFile.criterion_id, EvidenceFile.filename)
         .where(EvidenceFile.bid_id == bid.id)
         .order_by(EvidenceFile.id)
     )
-    return {row.criterion_id: row.filename for row in db.session.execute(query)}
+    return {row.criterion_id: (row.id, row.filename) for row in db.session.execute(query)}
+
+
+def attachments_of(bid: Bid) -> dict[str, str]:
+    """criterion id -> the name of the document that counts: as submitted, for a submitted bid
+    (documents uploaded since belong to changes not yet submitted), else the latest."""
+    submitted = bid.submitted_attachments
+    if bid.status != BidStatus.SUBMITTED.value or submitted is None:
+        return working_attachments(bid)
+    ids = [int(evidence_id) for evidence_id in submitted.values()]
+    query = sa.select(EvidenceFile.id, EvidenceFile.filename).where(EvidenceFile.id.in_(ids))
+    names = {row.id: row.filename for row in db.session.execute(query)}
+    return {
+        criterion_id: names[int(evidence_id)]
+        for criterion_id, evidence_id in submitted.items()
+        if int(evidence_id) in names
+    }
+
+
+def working_attachments(bid: Bid) -> dict[str, str]:
+    """criterion id -> the name of the latest document attached to it: what the provider sees."""
+    return {criterion_id: name for criterion_id, (_, name) in _latest_documents(bid).items()}
+
+
+def working_answers(bid: Bid) -> dict[str, Any]:
+    """The answers the provider is working on: its changes to a submitted bid, if any, else the
+    bid's answers."""
+    return dict(bid.draft_answers if bid.draft_answers is not None else bid.answers or {})
+
+
+def changes_pending(bid: Bid) -> bool:
+    """True when a submitted bid has changes that are not submitted yet."""
+    return bid.status == BidStatus.SUBMITTED.value and bid.draft_answers is not None
+
+
+class BidState(enum.StrEnum):
+    """Where a bid stands, as its provider reads it."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_NOT_SUBMITTED = "changes_not_submitted"
+    WITHDRAWN = "withdrawn"
+
+
+def bid_state(bid: Bid) -> BidState:
+    if changes_pending(bid):
+        return BidState.CHANGES_NOT_SUBMITTED
+    return BidState(bid.status)
 
 
 # --- the deadline ------------------------------------------------------------------------------
@@ -238,11 +303,13 @@ class SectionEntry:
 
 
 def bid_sections(bid: Bid, attachments: Mapping[str, str] | None = None) -> list[SectionEntry]:
-    """Each section of the bid's framework with its status, in framework order."""
+    """Each section of the bid's framework with its status (of the provider's working copy), in
+    framework order."""
     framework = bid_framework(bid)
-    attached = attachments_of(bid) if attachments is None else attachments
+    attached = working_attachments(bid) if attachments is None else attachments
+    answers = working_answers(bid)
     return [
-        SectionEntry(section, section_status(framework, section.id, bid.answers, attached))
+        SectionEntry(section, section_status(framework, section.id, answers, attached))
         for section in framework.sections
     ]
 
@@ -256,11 +323,14 @@ def is_complete(bid: Bid, attachments: Mapping[str, str] | None = None) -> bool:
 
 @dataclass
 class SaveOutcome:
-    """What happened to a save. `errors` are by field name and already shown on the form."""
+    """What happened to a save. `errors` are by field name and already shown on the form.
+
+    `changes_pending`: the bid is submitted and now has changes that are not (the submitted bid
+    still counts until it is submitted again)."""
 
     saved: bool
     conflict: bool = False
-    reopened: bool = False
+    changes_pending: bool = False
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -277,20 +347,25 @@ def save_section(
 
     `complete` ("Save and continue") saves only when every question asked is answered; a
     draft saves every answer that can be used and keeps the stored answer of any that cannot.
-    A bid changed since the page was opened is not saved (`conflict`). Editing a submitted or
-    withdrawn bid returns it to draft (`reopened`). Raises DeadlinePassedError at or after the
-    deadline; nothing is saved.
+    A bid changed since the page was opened is not saved (`conflict`). A change to a submitted
+    bid is kept apart from it until the bid is submitted again (`changes_pending`). Raises
+    DeadlinePassedError at or after the deadline; nothing is saved.
     """
     bid = bid_for(user, bid.id)
     _check_deadline(bid, "Your changes were not saved. Your draft has been kept.")
     if expected_version is None or expected_version != bid.version:
         return SaveOutcome(saved=False, conflict=True)
     framework = bid_framework(bid)
+    pending = unsaved.pending_files(bid, unsaved.unsaved_section(bid, section_id))
+    unsaved.with_pending(framework, section_id, form, pending)
     answers, errors = answers_from_form(framework, section_id, form, require_complete=complete)
-    if complete and errors:
-        return SaveOutcome(saved=False, errors=errors)
     try:
-        outcome = _write_section(user, bid, framework, section_id, form, answers, errors, complete)
+        if complete and errors:
+            outcome = _keep_refused(user, bid, framework, section_id, form, errors, pending)
+        else:
+            outcome = _write_section(
+                user, bid, framework, section_id, form, answers, errors, complete, pending
+            )
     except StaleDataError:
         db.session.rollback()
         return SaveOutcome(saved=False, conflict=True)
@@ -299,6 +374,60 @@ def save_section(
         raise
     set_errors(form, outcome.errors)
     return outcome
+
+
+def remove_pending_upload(
+    user: User, bid: Bid, section_id: str, name: str, *, expected_version: int | None
+) -> bool:
+    """Remove a file kept from a refused save (not yet saved); False when there was none.
+    Raises DeadlinePassedError or StaleBidError; nothing is changed."""
+    bid = bid_for(user, bid.id)
+    _check_deadline(bid, "Nothing was changed. Your draft has been kept.")
+    if expected_version is None or expected_version != bid.version:
+        raise StaleBidError(CONFLICT_MESSAGE)
+    removed = unsaved.discard_pending(bid, section_id, name)
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise StaleBidError(CONFLICT_MESSAGE) from error
+    return removed
+
+
+def _keep_refused(
+    user: User,
+    bid: Bid,
+    framework: Framework,
+    section_id: str,
+    form: SectionForm,
+    errors: dict[str, str],
+    pending: Mapping[str, EvidenceFile],
+) -> SaveOutcome:
+    """A refused save: nothing is saved, but what was typed and uploaded is kept."""
+    uploads = {name: evidence.id for name, evidence in pending.items()}
+    for upload in uploaded_files(framework, section_id, form, visible_only=False):
+        if upload.field_name in errors:
+            continue
+        try:
+            evidence = store_evidence(
+                upload.file,
+                organisation=bid.organisation,
+                uploaded_by=user,
+                criterion_id=upload.criterion_id,
+            )
+        except EvidenceError as refused:
+            errors[upload.field_name] = refused.message
+            continue
+        uploads[upload.field_name] = evidence.id
+    unsaved.keep(bid, section_id, form, complete=True, uploads=uploads)
+    db.session.commit()
+    unsaved.with_pending(
+        framework,
+        section_id,
+        form,
+        unsaved.pending_files(bid, unsaved.unsaved_section(bid, section_id)),
+    )
+    return SaveOutcome(saved=False, errors=errors)
 
 
 def _write_section(
@@ -310,10 +439,15 @@ def _write_section(
     answers: dict[str, Any],
     errors: dict[str, str],
     complete: bool,
+    pending: Mapping[str, EvidenceFile],
 ) -> SaveOutcome:
-    merged = merge_section_answers(framework, section_id, bid.answers, answers, errors)
+    if bid.status == BidStatus.SUBMITTED.value and bid.submitted_attachments is None:
+        bid.submitted_attachments = _document_ids(bid)  # a bid submitted before they were kept
+    current = working_answers(bid)
+    merged = merge_section_answers(framework, section_id, current, answers, errors)
+    uploads = uploaded_files(framework, section_id, form)
     stored = store_uploads(
-        uploaded_files(framework, section_id, form),
+        uploads,
         merged,
         errors,
         organisation=bid.organisation,
@@ -323,14 +457,33 @@ def _write_section(
     if complete and errors:
         db.session.rollback()
         return SaveOutcome(saved=False, errors=errors)
-    changed = stored > 0 or merged != bid.answers
-    reopened = changed and bid.status != BidStatus.DRAFT.value
-    if changed:
-        bid.answers = merged
-        if reopened:
-            bid.status = BidStatus.DRAFT.value
+    stored += unsaved.attach_pending(bid, pending, {upload.field_name for upload in uploads})
+    if stored > 0 or merged != current:
+        if bid.status == BidStatus.SUBMITTED.value:
+            db.session.flush()  # the documents just stored count among the bid's latest
+            same = merged == bid.answers and _document_ids(bid) == _submitted_document_ids(bid)
+            bid.draft_answers = None if same else merged
+        else:
+            bid.answers = merged
+    if errors:
+        unsaved.keep(bid, section_id, form, complete=False, uploads={})
+    else:
+        unsaved.forget(bid, section_id)
     db.session.commit()
-    return SaveOutcome(saved=True, reopened=reopened, errors=errors)
+    return SaveOutcome(saved=True, changes_pending=changes_pending(bid), errors=errors)
+
+
+def _document_ids(bid: Bid) -> dict[str, int]:
+    """criterion id -> the id of the latest document attached to it."""
+    return {
+        criterion_id: evidence_id
+        for criterion_id, (evidence_id, _) in _latest_documents(bid).items()
+    }
+
+
+def _submitted_document_ids(bid: Bid) -> dict[str, int]:
+    submitted = bid.submitted_attachments or {}
+    return {criterion_id: int(evidence_id) for criterion_id, evidence_id in submitted.items()}
 
 
 # --- submitting and withdrawing ----------------------------------------------------------------
@@ -346,31 +499,38 @@ def _next_reference(bid: Bid) -> str:
 def submit_bid(
     user: User, bid: Bid, *, full_name: str, confirmed: bool, expected_version: int | None
 ) -> Bid:
-    """Submit the bid with the declaration. Raises DeadlinePassedError (nothing changed, the draft
-    kept), StaleBidError (changed since the page was opened) or BidError (not ready)."""
+    """Submit the bid with the declaration: its working answers and documents become the ones
+    that count. Raises DeadlinePassedError (nothing changed, the draft kept), StaleBidError
+    (changed since the page was opened) or BidError (not ready, or nothing new to submit)."""
     bid = bid_for(user, bid.id)
     _check_deadline(bid, "Your bid was not submitted. Your draft has been kept.")
     if expected_version is None or expected_version != bid.version:
         raise StaleBidError(SUBMIT_CONFLICT_MESSAGE)
-    if bid.status == BidStatus.SUBMITTED.value:
+    if bid.status == BidStatus.SUBMITTED.value and not changes_pending(bid):
         raise BidError("This bid has already been submitted.")
     if not confirmed or not full_name.strip():
         raise BidError("Confirm the declaration and enter your full name to submit your bid.")
     if not is_complete(bid):
         raise BidError("Complete every section before you submit your bid.")
     before = bid_snapshot(bid)
+    previous = bid.reference
+    bid.answers = working_answers(bid)
+    bid.draft_answers = None
+    bid.submitted_attachments = _document_ids(bid)
+    bid.changes_reminded_at = None
     bid.status = BidStatus.SUBMITTED.value
     bid.reference = _next_reference(bid)
     bid.declaration_name = full_name.strip()
     bid.submitted_at = now()
     bid.withdrawn_at = None
+    replaces = f", replacing {previous}" if previous else ""
     try:
         record(
             "bid.submitted",
             actor=user,
             subject=f"bid:{bid.id}",
             summary=f"Bid {bid.reference} submitted by {bid.organisation.name}, "
-            f"declaration signed by {bid.declaration_name}",
+            f"declaration signed by {bid.declaration_name}{replaces}",
             round_=bid.round,
             before=before,
             after=bid_snapshot(bid),
@@ -389,6 +549,10 @@ def withdraw_bid(user: User, bid: Bid) -> Bid:
     if bid.status != BidStatus.SUBMITTED.value:
         raise BidError("Only a submitted bid can be withdrawn.")
     before = bid_snapshot(bid)
+    if bid.draft_answers is not None:
+        # Nothing of the bid counts once it is withdrawn: the changes become the draft.
+        bid.answers = bid.draft_answers
+        bid.draft_answers = None
     bid.status = BidStatus.WITHDRAWN.value
     bid.withdrawn_at = now()
     try:

@@ -337,7 +337,7 @@ def can_download(user: User | None, evidence: EvidenceFile) -> bool:
     if user.role not in _STAFF_WHO_EVALUATE or evidence.bid_id is None:
         return False
     bid = db.session.get(Bid, evidence.bid_id)
-    if bid is None or bid.status != BidStatus.SUBMITTED.value:
+    if bid is None or bid.status != BidStatus.SUBMITTED.value or not _submitted_with(bid, evidence):
         return False
     if is_sealed(bid.round):
         return False
@@ -350,6 +350,15 @@ def can_download(user: User | None, evidence: EvidenceFile) -> bool:
             and not has_conflict(bid.round, user, bid)
         )
     return True
+
+
+def _submitted_with(bid: Bid, evidence: EvidenceFile) -> bool:
+    """True when the document is part of the bid as submitted, not of changes made since."""
+    if bid.submitted_attachments is None:
+        return True  # submitted before the documents were listed: every one was submitted
+    if evidence.id in {int(value) for value in bid.submitted_attachments.values()}:
+        return True
+    return evidence_answer(evidence) in (bid.answers or {}).values()
 
 
 def evidence_to_download(user: User | None, evidence_id: int) -> EvidenceFile | None:

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 
 from criteria.judging import FLAG_TITLES
 from criteria.result import Exclusion, Flag
 from webapp.audit.log import record
 from webapp.clock import london_text, now
 from webapp.extensions import db
+from webapp.links import email_link
 from webapp.mail import send_mail
 from webapp.models import (
     Bid,
@@ -264,16 +264,9 @@ def ask(
     return check
 
 
-def _link(endpoint: str, **values: Any) -> str:
-    base: str | None = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def _email_provider(check: PriceCheck, title: str) -> None:
     bid = check.bid
-    link = _link("provider.price_check", bid_id=bid.id, check_id=check.id)
+    link = email_link("provider.price_check", bid_id=bid.id, check_id=check.id)
     for user in bid.organisation.users:
         if not user.is_active or not user.has_role(Role.PROVIDER):
             continue
@@ -329,7 +322,7 @@ def _email_asker(check: PriceCheck) -> None:
     if asker is None or not asker.is_active:
         return
     bid = check.bid
-    link = _link(
+    link = email_link(
         "commissioning.price_check", id=bid.round_id, bid_id=bid.id, flag_code=check.flag_code
     )
     send_mail(

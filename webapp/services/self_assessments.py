@@ -34,6 +34,7 @@ from webapp.forms.builder import (
     set_errors,
     uploaded_files,
 )
+from webapp.forms.progress import SectionGaps, section_gaps
 from webapp.models import EvidenceFile, Organisation, SelfAssessment, User
 from webapp.services.evidence import store_uploads
 from webapp.services.frameworks import framework_of, latest_builtin
@@ -55,6 +56,7 @@ __all__ = [
     "score_self_assessment",
     "section_tasks",
     "self_assessment_framework",
+    "unfinished_tasks",
 ]
 
 
@@ -113,6 +115,8 @@ def attachments_of(assessment: SelfAssessment) -> dict[str, str]:
 class SectionTask:
     section: Section
     status: SectionStatus
+    gaps: SectionGaps = field(default_factory=SectionGaps)
+    """What the section still needs; empty once it is completed."""
 
 
 def section_tasks(assessment: SelfAssessment) -> list[SectionTask]:
@@ -120,9 +124,18 @@ def section_tasks(assessment: SelfAssessment) -> list[SectionTask]:
     attached = attachments_of(assessment)
     answers = assessment.answers or {}
     return [
-        SectionTask(s, section_status(framework, s.id, answers, attached))
+        SectionTask(
+            s,
+            section_status(framework, s.id, answers, attached),
+            section_gaps(framework, s.id, answers, attached),
+        )
         for s in assessed_sections(framework)
     ]
+
+
+def unfinished_tasks(assessment: SelfAssessment) -> list[SectionTask]:
+    """The sections not completed yet, in framework order."""
+    return [t for t in section_tasks(assessment) if t.status != SectionStatus.COMPLETED]
 
 
 # --- saving a section ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.webapp.auth.conftest import last_message, link_in, reload, sign_in_with, update_user
+from tests.webapp.confirming import confirmation_fields, confirmation_form
 from tests.webapp.conftest import parse_page
 from tests.webapp.forms_helper import post_form
 from webapp.extensions import db
@@ -281,8 +282,10 @@ def test_deactivating_a_user_signs_them_out_and_stops_their_sign_in(
     sign_in_with(their_device, "second@council.example")
     assert their_device.get("/admin/users").status_code == 200
 
-    response = post_form(
-        client, f"/admin/users/{other_admin.id}/deactivate", token_from="/admin/users"
+    asked = client.get(f"/admin/users/{other_admin.id}/deactivate")
+    assert reload(app, other_admin.id).is_active
+    response = client.post(
+        f"/admin/users/{other_admin.id}/deactivate", data=confirmation_fields(asked)
     )
 
     assert response.status_code == 302
@@ -314,6 +317,57 @@ def test_an_admin_cannot_deactivate_themselves(app: Flask, client: FlaskClient, 
         as_text=True
     )
     assert reload(app, admin.id).is_active
+
+
+def test_deactivating_asks_are_you_sure_and_restates_the_consequence(
+    app: Flask, client: FlaskClient, make_user: MakeUser, admin: User
+):
+    cora = make_user(Role.COMMISSIONER, email="cora@council.example")
+    update_user(app, cora.id, name="Cora Lane")
+    listing = parse_page(client.get("/admin/users"))
+    assert f"/admin/users/{cora.id}/deactivate" in listing.links
+
+    response = client.get(f"/admin/users/{cora.id}/deactivate")
+    page = parse_page(response)
+    html = " ".join(response.get_data(as_text=True).split())
+
+    assert page.status_code == 200
+    assert page.h1s == ["Are you sure you want to deactivate Cora Lane’s account?"]
+    assert page.duplicate_ids == []
+    assert "Cora Lane will be signed out at once and will not be able to sign in" in html
+    assert "cora@council.example" in html
+    assert "/admin/users" in page.links  # cancel
+    action, fields = confirmation_form(response)
+    assert action == f"/admin/users/{cora.id}/deactivate"
+    assert fields["confirmed"] == "yes"
+    assert reload(app, cora.id).is_active
+
+
+def test_a_deactivation_posted_without_the_confirmation_changes_nothing(
+    app: Flask, client: FlaskClient, make_user: MakeUser, admin: User
+):
+    cora = make_user(Role.COMMISSIONER, email="cora@council.example")
+
+    response = post_form(
+        client, f"/admin/users/{cora.id}/deactivate", token_from="/admin/users/invite"
+    )
+
+    assert response.status_code == 200
+    assert parse_page(response).h1s[0].startswith("Are you sure you want to deactivate")
+    assert reload(app, cora.id).is_active
+
+
+def test_an_account_already_deactivated_is_not_offered_for_deactivation_again(
+    app: Flask, client: FlaskClient, make_user: MakeUser, admin: User
+):
+    gone = update_user(app, make_user(Role.BOARD, is_active=False).id, name="Bo Reid")
+
+    response = client.get(f"/admin/users/{gone.id}/deactivate")
+
+    assert response.status_code == 302
+    assert "Bo Reid’s account is already deactivated" in client.get("/admin/users").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("action", ["deactivate", "reactivate", "resend-invite"])

@@ -52,6 +52,28 @@ def test_each_role_lands_on_its_own_start_page(
     assert response.headers["Location"] == expected_landing(app, role)
 
 
+@pytest.mark.parametrize(
+    ("role", "path", "heading"),
+    [
+        (Role.EVALUATOR, "/evaluation/", "Your marking"),
+        (Role.BOARD, "/board/", "Decisions waiting for you"),
+        (Role.COMMISSIONER, "/commissioning/rounds", "Commissioning rounds"),
+        (Role.PROVIDER, "/provider/", "Your bids"),
+    ],
+)
+def test_each_role_starts_on_its_own_work_which_the_menu_leads_back_to(
+    client: FlaskClient, make_user: MakeUser, role: Role, path: str, heading: str
+):
+    user = make_user(role)
+
+    response = sign_in_with(client, user.email)
+    page = parse_page(client.get(path))
+
+    assert response.headers["Location"] == path
+    assert page.h1s == [heading]
+    assert path in page.links
+
+
 def test_admin_lands_on_the_users_page(client: FlaskClient, make_user: MakeUser):
     admin = make_user(Role.ADMIN)
 

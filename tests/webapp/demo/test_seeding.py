@@ -192,8 +192,8 @@ def test_make_run_seeds_an_empty_database_and_reseeds_a_demo_one(
     [
         ("bids@hollin-brook.example", "/provider/"),
         ("commissioner1@wellfield.example", "/commissioning/rounds"),
-        ("evaluator2@wellfield.example", "/commissioning/rounds"),
-        ("board@wellfield.example", "/commissioning/rounds"),
+        ("evaluator2@wellfield.example", "/evaluation/"),
+        ("board@wellfield.example", "/board/"),
         ("admin@wellfield.example", "/admin/users"),
     ],
 )

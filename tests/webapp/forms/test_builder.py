@@ -154,14 +154,24 @@ def test_complete_answers_parse_to_json_ready_values(every_type: Framework) -> N
     ("name", "values", "message"),
     [
         ("registered", ["perhaps"], "Select yes or no"),
-        ("staff", ["twelve"], "Enter a whole number, like 12"),
-        ("staff", ["0"], "Enter a number of at least 1"),
-        ("vehicles", ["lots"], "Enter a number, like 12.5"),
-        ("hourly_rate", ["12.345"], "Enter an amount in pounds and pence with no more than 2"),
-        ("local_share", ["120"], "Enter a percentage between 0 and 100, like 85"),
+        ("staff", ["twelve"], "The number of staff must be a whole number, like 12"),
+        ("staff", ["0"], "The number of staff must be between 1 and 1,000,000"),
+        ("vehicles", ["lots"], "Your answer to “How many vehicles per worker?” must be a number"),
+        ("hourly_rate", ["forty five pence"], "The hourly rate you charge must be an amount in"),
+        ("hourly_rate", ["12.345"], "The hourly rate you charge must be in pounds and pence"),
+        (
+            "hourly_rate",
+            ["999,999,999,999"],
+            "The hourly rate you charge must be between £1 and £200",
+        ),
+        (
+            "local_share",
+            ["120"],
+            "Your answer to “What share of staff live locally?” must be between 0% and 100%",
+        ),
         ("ownership", ["mutual"], "Select one of the options: A co-operative, A large group"),
         ("voice", ["union", "choir"], "choir is not among the options"),
-        ("registration_number", ["one two three four"], "Answer in 3 words or fewer"),
+        ("registration_number", ["A" * 101], "Answer in 100 characters or fewer"),
         ("office", ["not a postcode"], "Enter a full UK postcode, like WN1 1AA"),
         ("started", ["31", "2", "2026"], "Enter a real date, like 27 3 2026"),
         ("started", ["1", "", "2026"], "Enter a real date, like 27 3 2026"),
@@ -185,9 +195,9 @@ def test_answers_that_cannot_be_used_get_the_domains_message(
     ("name", "message"),
     [
         ("registered", "Select yes or no"),
-        ("staff", "Enter a whole number, like 12"),
-        ("hourly_rate", "Enter an amount in pounds, like 13.45"),
-        ("local_share", "Enter a percentage between 0 and 100, like 85"),
+        ("staff", "Enter the number of staff"),
+        ("hourly_rate", "Enter the hourly rate you charge"),
+        ("local_share", "Enter your answer to “What share of staff live locally?”"),
         ("ownership", "Select one of the options"),
         ("voice", "Select at least one of the options"),
         ("plan", "Enter your answer"),
@@ -322,7 +332,7 @@ def test_merging_keeps_the_stored_answer_of_a_question_whose_new_answer_failed(
 ) -> None:
     stored = {"staff": 3, "office": "WN1 1AA"}
     merged = merge_section_answers(
-        every_type, "basics", stored, {"registered": True}, {"staff": "Enter a whole number"}
+        every_type, "basics", stored, {"registered": True}, {"staff": "Enter the number of staff"}
     )
     assert merged == {"registered": True, "staff": 3}
 

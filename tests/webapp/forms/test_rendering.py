@@ -74,8 +74,25 @@ def test_money_has_a_pound_prefix_and_percentages_a_percent_suffix(every_type: F
 def test_narratives_count_words_up_to_max_words(every_type: Framework) -> None:
     page = rendered(every_type)
     counters = [e for e in page.elements if e.attrs.get("data-module") == "govuk-character-count"]
-    assert [c.attrs["data-maxwords"] for c in counters] == ["3", "10"]
+    assert [c.attrs["data-maxwords"] for c in counters] == ["10"]
     assert page.by_id("plan-info")  # "You can enter up to 10 words"
+
+
+def test_a_short_text_answer_is_a_one_line_input_without_a_word_count(
+    every_type: Framework,
+) -> None:
+    page = rendered(every_type)
+    field = page.by_id("registration_number")
+    assert (field.tag, field.attrs["type"]) == ("input", "text")
+    assert "registration_number-info" not in page.ids
+
+
+def test_the_cqc_provider_id_is_a_short_text_input(ethical_care: Framework) -> None:
+    assert ethical_care.criteria["q_cqc_provider_id"].type == "text"
+    page = rendered(ethical_care, "quality")
+    field = page.by_id("q_cqc_provider_id")
+    assert (field.tag, field.attrs["type"]) == ("input", "text")
+    assert "govuk-input--width-20" in field.attrs["class"]
 
 
 def test_prompts_are_medium_labels_or_legends_with_their_hints(every_type: Framework) -> None:
@@ -104,20 +121,62 @@ def test_a_follow_up_is_revealed_under_the_one_option_that_asks_it(every_type: F
 def test_a_follow_up_asked_by_several_options_is_shown_with_when_it_applies(
     every_type: Framework,
 ) -> None:
-    page = rendered(every_type)
+    page = rendered(every_type, answers={"ownership": "group"})
     owner = page.by_id("owner_name")
     assert not [i for i in owner.inside if i.startswith("conditional-")]
     assert owner.attrs["aria-describedby"] == "owner_name-hint"
+    wrapper = page.by_id("follow-up-owner_name")
+    assert "hidden" not in wrapper.attrs
+    assert "follow-up-owner_name" in owner.inside
     html = str(
         Markup("").join(
             q.render()
             for q in section_questions(
-                every_type, "basics", form_for_section(every_type, "basics", {})
+                every_type, "basics", form_for_section(every_type, "basics", {"ownership": "fund"})
             )
         )
     )
     assert "Answer this only if the answer to “Who owns you?” is one of A large group, A fund." in (
         html
+    )
+
+
+@pytest.mark.parametrize("answers", [{}, {"ownership": "coop"}])
+def test_a_follow_up_asked_by_several_options_is_hidden_until_one_is_chosen(
+    every_type: Framework, answers: dict[str, Any]
+) -> None:
+    page = rendered(every_type, answers=answers)
+    wrapper = page.by_id("follow-up-owner_name")
+    assert "hidden" in wrapper.attrs
+    assert "follow-up-owner_name" in page.by_id("owner_name").inside
+    # The page's script shows it as soon as one of the options that ask it is chosen.
+    assert wrapper.attrs["data-app-follow-up"] == "ownership"
+    assert wrapper.attrs["data-app-follow-up-values"] == "group fund"
+
+
+def test_a_follow_up_is_shown_when_the_posted_answer_asks_it(every_type: Framework) -> None:
+    form = form_for_section(
+        every_type, "basics", {"ownership": "coop"}, MultiDict([("ownership", "fund")])
+    )
+    _, errors = answers_from_form(every_type, "basics", form, require_complete=True)
+    assert errors["owner_name"] == "Enter your answer"
+    page = rendered(every_type, form=form)
+    assert "hidden" not in page.by_id("follow-up-owner_name").attrs
+
+
+def test_the_parent_company_is_asked_only_of_owners_with_a_parent(
+    ethical_care: Framework,
+) -> None:
+    def wrapper(ownership: str) -> dict[str, str]:
+        page = rendered(ethical_care, "local_ownership", {"lo_ownership_form": ownership})
+        return page.by_id("follow-up-lo_ultimate_owner").attrs
+
+    for ownership in ("cooperative", "charity", "independent_sme"):
+        assert "hidden" in wrapper(ownership), ownership
+    for ownership in ("large_group", "private_equity", "offshore_parent"):
+        assert "hidden" not in wrapper(ownership), ownership
+    assert wrapper("cooperative")["data-app-follow-up-values"] == (
+        "large_group private_equity offshore_parent"
     )
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.webapp.award_world import CLOSES_AT, EVALUATED, FLAGGED, AwardWorld
+from tests.webapp.board.states import page_text
+from tests.webapp.confirming import confirmation_fields, confirmation_form
 from tests.webapp.conftest import parse_page
 from tests.webapp.forms_helper import csrf_token_in, post_form
 from tests.webapp.moderation.pages import client_with_token, text_of
@@ -123,7 +125,10 @@ def test_decision_after_the_answer_is_recorded_and_final(award: AwardWorld) -> N
     assert RESPONSE in page
     assert 'name="question"' not in page  # answered: no asking again
     data = {"action": "decide", "decision": "disregard", "reason": "Rate cannot fund pay."}
-    response = client.post(check_url(award), data={**data, "csrf_token": csrf_token_in(page)})
+    asked = client.post(check_url(award), data={**data, "csrf_token": csrf_token_in(page)})
+    assert asked.status_code == 200  # "Are you sure": nothing recorded yet
+    assert found(award).status == "answered"
+    response = client.post(check_url(award), data=confirmation_fields(asked))
     assert response.status_code == 302
     check = stored(award)
     assert check is not None
@@ -203,3 +208,80 @@ def test_a_post_that_names_no_step_is_a_bad_request(award: AwardWorld) -> None:
     response = post_form(client, check_url(award), {"action": "delete", "question": "Hm"})
     assert response.status_code == 400
     assert award.rows(PriceCheck) == []
+
+
+# --- "Are you sure" before a tender is disregarded -------------------------------------------
+
+
+def test_disregarding_asks_are_you_sure_with_the_reason_and_records_nothing(
+    award: AwardWorld,
+) -> None:
+    award.mark_all()
+    write_check(award, status="answered")
+    client = award.client_for(award.commissioner)
+    reason = "Travel time is unpaid,\nso the promised pay is not funded."
+    data = {"action": "decide", "decision": "disregard", "reason": reason}
+    asked = post_form(client, check_url(award), data)
+    page = parse_page(asked)
+    text = page_text(asked)
+    assert asked.status_code == 200
+    assert page.h1s == [
+        "Are you sure you want to disregard the tender of Meridian Crest Homecare Ltd?"
+    ]
+    assert page.duplicate_ids == []
+    assert "The bid will be excluded from the ranking, with your reason given as why" in text
+    assert "Reason Travel time is unpaid, so the promised pay is not funded." in text
+    assert check_url(award) in page.links  # cancel
+    action, fields = confirmation_form(asked)
+    assert action == check_url(award)
+    assert fields["action"] == "decide"
+    assert fields["decision"] == "disregard"
+    assert fields["reason"] == reason
+    assert fields["confirmed"] == "yes"
+    assert found(award).status == "answered"
+    assert award.rows(AuditEvent, action="price_check.decided") == []
+    # Cancel: the check page again, still waiting for a decision.
+    assert 'name="decision"' in client.get(check_url(award)).get_data(as_text=True)
+
+    assert client.post(check_url(award), data=fields).status_code == 302
+    check = found(award)
+    assert (check.status, check.decision, check.decision_reason) == ("decided", "disregard", reason)
+    assert len(award.rows(AuditEvent, action="price_check.decided")) == 1
+    again = client.post(check_url(award), data=fields)
+    assert again.status_code == 409
+    assert len(award.rows(AuditEvent, action="price_check.decided")) == 1
+
+
+def test_a_disregard_posted_without_the_confirmation_is_not_recorded(award: AwardWorld) -> None:
+    write_check(award, status="answered")
+    client = award.client_for(award.commissioner)
+    data = {"action": "decide", "decision": "disregard", "reason": "Too low.", "confirmed": "no"}
+    response = post_form(client, check_url(award), data)
+    assert response.status_code == 200
+    assert "Are you sure you want to disregard the tender" in response.get_data(as_text=True)
+    assert found(award).status == "answered"
+    assert award.rows(AuditEvent, action="price_check.decided") == []
+
+
+def test_accepting_a_price_needs_no_confirmation_page(award: AwardWorld) -> None:
+    write_check(award, status="answered")
+    client = award.client_for(award.commissioner)
+    data = {"action": "decide", "decision": "accept", "reason": "The breakdown adds up."}
+    assert post_form(client, check_url(award), data).status_code == 302
+    assert found(award).decision == "accept"
+
+
+def test_a_disregard_already_decided_is_refused_before_any_confirmation(
+    award: AwardWorld,
+) -> None:
+    write_check(award, status="answered")
+    client = award.client_for(award.commissioner)
+    page = client.get(check_url(award)).get_data(as_text=True)
+    token = csrf_token_in(page)
+    accept = {"action": "decide", "decision": "accept", "reason": "Fine.", "csrf_token": token}
+    assert client.post(check_url(award), data=accept).status_code == 302
+    disregard = {**accept, "decision": "disregard"}
+    response = client.post(check_url(award), data=disregard)
+    assert response.status_code == 409
+    assert "Are you sure" not in response.get_data(as_text=True)
+    assert found(award).decision == "accept"

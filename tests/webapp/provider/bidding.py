@@ -195,7 +195,9 @@ class BidWorld:
         answers = SECTION_ANSWERS[section] if data is None else data
         if files is None and data is None:
             files = SECTION_DOCUMENTS.get(section)
-        return self.post(url, {**answers, "action": action}, files=files, opened=opened)
+        # A submitted bid's section opens once its provider has read what changing it means.
+        page = f"{url}?change=confirmed"
+        return self.post(url, {**answers, "action": action}, page=page, files=files, opened=opened)
 
     def complete(self, bid_id: int) -> None:
         """Answer every section fully, with the documents asked for."""

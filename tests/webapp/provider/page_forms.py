@@ -19,6 +19,9 @@ class FormPage:
     values: dict[str, list[str]] = field(default_factory=dict)
     radios: dict[str, list[str]] = field(default_factory=dict)  # every option offered
     error_links: list[tuple[str, str]] = field(default_factory=list)  # (href, text)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    """The error message shown with each field, by the message's id (`<field id>-error`),
+    without its visually hidden "Error:" prefix."""
     ids: set[str] = field(default_factory=set)
 
     def value(self, name: str) -> str | None:
@@ -34,6 +37,8 @@ class _FormParser(HTMLParser):
         self._link: str | None = None
         self._text: list[str] = []
         self._textarea: str | None = None
+        self._error: str | None = None
+        self._depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -54,8 +59,20 @@ class _FormParser(HTMLParser):
                 self.page.values.setdefault(a["name"], []).append(a.get("value", ""))
         if tag == "textarea" and a.get("name"):
             self._textarea, self._text = a["name"], []
+        if self._error is not None:
+            self._depth += 1
+        elif "govuk-error-message" in classes and a.get("id"):
+            self._error, self._depth, self._text = a["id"], 0, []
 
     def handle_endtag(self, tag: str) -> None:
+        if self._error is not None:
+            if self._depth:
+                self._depth -= 1
+                return
+            text = " ".join("".join(self._text).split()).removeprefix("Error:").strip()
+            self.page.field_errors[self._error] = text
+            self._error = None
+            return
         if tag == "ul":
             self._in_summary = False
         if tag == "a" and self._link is not None:
@@ -66,7 +83,7 @@ class _FormParser(HTMLParser):
             self._textarea = None
 
     def handle_data(self, data: str) -> None:
-        if self._link is not None or self._textarea is not None:
+        if self._link is not None or self._textarea is not None or self._error is not None:
             self._text.append(data)
 
 

@@ -22,7 +22,7 @@ def submitted(world: BidWorld) -> tuple[int, int, str]:
     bid_id = world.start(round_id)
     world.complete(bid_id)
     world.submit(bid_id)
-    token = world.page(section_url(bid_id, "price"))[1].value("csrf_token")
+    token = world.page(section_url(bid_id, "price") + "?change=confirmed")[1].value("csrf_token")
     assert token
     return round_id, bid_id, token
 
@@ -34,6 +34,7 @@ def routes(round_id: int, bid_id: int) -> list[tuple[str, str]]:
         ("GET", "/provider/"),
         ("POST", f"/provider/rounds/{round_id}/bid"),
         ("GET", bid),
+        ("GET", f"{bid}/change?section=price"),
         ("GET", f"{bid}/sections/price"),
         ("POST", f"{bid}/sections/price"),
         ("GET", f"{bid}/check"),
@@ -98,7 +99,15 @@ def test_an_unknown_bid_or_round_is_not_found(
 def test_the_owner_reaches_every_page(world: BidWorld, submitted: tuple[int, int, str]) -> None:
     round_id, bid_id, _ = submitted
     bid = f"/provider/bids/{bid_id}"
-    for url in ("/provider/", bid, f"{bid}/sections/price", f"{bid}/check", f"{bid}/receipt"):
+    pages = (
+        "/provider/",
+        bid,
+        f"{bid}/change?section=price",
+        f"{bid}/sections/price?change=confirmed",
+        f"{bid}/check",
+        f"{bid}/receipt",
+    )
+    for url in pages:
         assert world.client.get(url).status_code == 200, url
     assert world.client.get(f"{bid}/withdraw").status_code == 200
     assert world.post(f"{bid}/withdraw", {}).status_code == 302

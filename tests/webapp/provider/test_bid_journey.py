@@ -186,18 +186,22 @@ def test_save_and_continue_with_errors_saves_nothing_and_links_each_error(
     assert page.title.startswith("Error: Fair work")
     form = read_form(response.get_data(as_text=True))
     assert form.error_links == [
-        ("#fw_lowest_hourly_pay", "Enter an amount in pounds, like 13.45"),
+        (
+            "#fw_lowest_hourly_pay",
+            "The lowest hourly rate you pay must be an amount in pounds, like 13.45",
+        ),
         ("#fw_travel_arrangements", "Enter your answer"),
         ("#fw_sick_pay", "Select one of the options"),
     ]
     for href, _ in form.error_links:
         assert href.removeprefix("#") in form.ids
-    # What was typed is still there; nothing was saved.
+    # What was typed is still there; nothing was saved, but what was typed is kept.
     assert form.value("fw_lowest_hourly_pay") == "lots"
     assert form.value("fw_narrative") == SECTION_ANSWERS["fair_work"]["fw_narrative"]
     after = world.bid(bid_id)
     assert after.answers == before.answers
-    assert after.version == before.version
+    assert after.unsaved_sections is not None
+    assert after.unsaved_sections["fair_work"]["fields"]["fw_lowest_hourly_pay"] == ["lots"]
 
 
 def test_save_as_draft_keeps_what_parses_and_shows_what_did_not(world: BidWorld) -> None:
@@ -214,7 +218,9 @@ def test_save_as_draft_keeps_what_parses_and_shows_what_did_not(world: BidWorld)
     body = text_of(response)
     assert "Your other answers have been saved as a draft." in body
     form = read_form(response.get_data(as_text=True))
-    assert form.error_links == [("#fw_mileage_rate", "Enter an amount in pounds, like 13.45")]
+    assert form.error_links == [
+        ("#fw_mileage_rate", "The rate you pay per mile must be an amount in pounds, like 13.45")
+    ]
     assert form.value("version") == str(world.bid(bid_id).version)  # ready to save again
     answers = world.bid(bid_id).answers
     assert answers["fw_lowest_hourly_pay"] == "13.60"
@@ -269,3 +275,35 @@ def test_a_file_that_is_not_an_allowed_document_is_refused(world: BidWorld) -> N
     assert response.status_code == 200
     assert "The selected file must be a PDF" in text_of(response)
     assert world.bid(bid_id).answers.get("q_person_centred") is None
+
+
+def _parent_company_block(response: TestResponse) -> str:
+    html = response.get_data(as_text=True)
+    start = html.index('id="follow-up-lo_ultimate_owner"')
+    return html[html.rindex("<div", 0, start) : start + 200]
+
+
+def test_the_parent_company_is_asked_only_when_the_ownership_answer_needs_it(
+    world: BidWorld,
+) -> None:
+    world.provider()
+    bid_id = world.start(world.round())
+    url = section_url(bid_id, "local_ownership")
+    # Not answered yet: hidden until an owner with a parent is chosen.
+    assert " hidden>" in _parent_company_block(world.client.get(url))
+
+    world.save(bid_id, "local_ownership", {"lo_ownership_form": "cooperative"}, action="draft")
+    assert " hidden>" in _parent_company_block(world.client.get(url))
+    assert "lo_ultimate_owner" not in world.bid(bid_id).answers
+
+    # Choosing an owner with a parent asks for the parent company on the same page.
+    response = world.save(
+        bid_id,
+        "local_ownership",
+        {**SECTION_ANSWERS["local_ownership"], "lo_ownership_form": "private_equity"},
+    )
+    assert response.status_code == 200
+    assert ("#lo_ultimate_owner", "Enter your answer") in read_form(
+        response.get_data(as_text=True)
+    ).error_links
+    assert " hidden>" not in _parent_company_block(response)

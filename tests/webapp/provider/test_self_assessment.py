@@ -589,3 +589,57 @@ def test_results_of_an_empty_self_assessment_still_explain_themselves(
     assert "You scored" in html
     assert "must be registered with the CQC" in html  # an unanswered gate fails
     assert parse_page(response).duplicate_ids == []
+
+
+# --- what is left to do -------------------------------------------------------------------------
+
+
+def prompt_of(app: Flask, criterion_id: str) -> str:
+    with app.app_context():
+        return framework_of(latest_builtin()).criteria[criterion_id].prompt
+
+
+def task_list_item(html: str, section_id: str) -> str:
+    """The task list row that links to the section."""
+    link = html.index(f'href="{section_url(section_id)}"')
+    start = html.rindex('<li class="govuk-task-list__item', 0, link)
+    return " ".join(html[start : html.index("</li>", link)].split())
+
+
+def test_an_in_progress_section_says_which_questions_are_left(
+    app: Flask, client: FlaskClient, provider: User
+) -> None:
+    client.get(HOME)
+    unanswered = {"fw_sick_pay", "fw_zero_hours_share"}
+    set_answers(app, provider, {k: v for k, v in FAIR_WORK.items() if k not in unanswered})
+    html = unescape(client.get(HOME).get_data(as_text=True))
+    item = task_list_item(html, "fair_work")
+    assert "In progress" in item
+    zero_hours, sick_pay = prompt_of(app, "fw_zero_hours_share"), prompt_of(app, "fw_sick_pay")
+    assert f"2 questions left: “{zero_hours}”; “{sick_pay}”." in item
+    # The hint is tied to its task for screen readers.
+    assert 'aria-describedby="self-assessment-1-hint' in item
+    # Sections not started, or completed, list nothing.
+    assert "left:" not in task_list_item(html, "quality")
+
+
+def test_an_in_progress_section_names_a_missing_required_document(
+    app: Flask, client: FlaskClient, provider: User
+) -> None:
+    client.get(HOME)
+    set_answers(app, provider, {"q_cqc_registered": True, "q_safeguarding": "Trained staff."})
+    item = task_list_item(unescape(client.get(HOME).get_data(as_text=True)), "quality")
+    assert f"1 document left: for “{prompt_of(app, 'q_safeguarding')}”." in item
+
+
+def test_the_results_name_the_sections_not_finished(
+    app: Flask, client: FlaskClient, provider: User
+) -> None:
+    client.get(HOME)
+    set_answers(app, provider, {k: v for k, v in FAIR_WORK.items() if k != "fw_sick_pay"})
+    html = unescape(client.get(RESULTS).get_data(as_text=True))
+    unfinished = " ".join(re.search(r'id="unfinished">(.*?)</div>', html, re.S).group(1).split())
+    assert "You have not finished 4 sections of your self-assessment." in unfinished
+    assert "Fair work</a> (in progress): 1 question left:" in unfinished
+    assert f'href="{section_url("quality")}"' in unfinished
+    assert "(not started)" in unfinished
