@@ -136,7 +136,8 @@ def test_uploading_the_built_in_framework_finds_the_stored_version(
 def test_a_misspelt_key_is_shown_with_file_line_field_and_suggestion_and_nothing_is_stored(
     app: Flask, commissioner: FlaskClient, builtin_version: FrameworkVersion
 ):
-    broken = with_line_changed(ETHICAL_CARE, 458, "weight", "wieght")
+    line = ETHICAL_CARE.splitlines().index("  - id: local_ownership") + 4  # its weight
+    broken = with_line_changed(ETHICAL_CARE, line, "weight", "wieght")
 
     response = upload(commissioner, broken, "ethical-care.yaml")
     html = response.get_data(as_text=True)
@@ -146,7 +147,7 @@ def test_a_misspelt_key_is_shown_with_file_line_field_and_suggestion_and_nothing
     [(href, text)] = error_links(html)
     assert href == "#framework_file"
     assert text.startswith(
-        "ethical-care.yaml line 458: sections[1]: unknown key 'wieght'; did you mean 'weight'?"
+        f"ethical-care.yaml line {line}: sections[1]: unknown key 'wieght'; did you mean 'weight'?"
     )
     assert "The selected file has 1 problem" in html
     assert [v.id for v in versions(app)] == [builtin_version.id]
