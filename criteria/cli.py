@@ -24,6 +24,7 @@ from criteria.model import Framework
 from criteria.result import BidResult, RoundResult, fmt
 from criteria.robustness import Robustness, analyse
 from criteria.round_file import LoadedRound, load_round
+from criteria.wording import criterion_title, plain
 
 __all__ = ["main", "score_round_file"]
 
@@ -117,7 +118,8 @@ def score(
     else:
         click.echo(render_table(loaded, result, explain))
         if explain:
-            click.echo(render_agreement(result, agreement(loaded.framework, loaded.round.marks)))
+            found = agreement(loaded.framework, loaded.round.marks)
+            click.echo(render_agreement(result, found, loaded.framework))
         if analysis is not None:
             click.echo(render_robustness(result, analysis))
 
@@ -227,15 +229,15 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
     if result.winner is not None:
         out += ["", f"Recommended: {result.winner.name} ({fmt(result.winner.total, 2)} of 100)"]
     for note in result.notes:
-        out.append(f"Note: {note}")
+        out.append(f"Note: {plain(note, framework)}")
     for tie in result.tie_breaks:
-        out.append(f"Tie: {tie.note}")
+        out.append(f"Tie: {plain(tie.note, framework)}")
     excluded = [b for b in result.bids if b.exclusions]
     if excluded:
         out += ["", "Excluded bids:"]
         for bid in excluded:
             for exclusion in bid.exclusions:
-                out.append(f"  {bid.name}: {exclusion.reason}")
+                out.append(f"  {bid.name}: {plain(exclusion.reason, framework)}")
     flagged = [b for b in result.bids if b.flags]
     if flagged:
         out += ["", "Price flags:"]
@@ -246,12 +248,13 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
                     if flag.decision
                     else " Decision needed."
                 )
-                out.append(f"  {bid.name}: {flag.reason.rstrip('.')}.{decided}")
+                reason = plain(flag.reason, framework).rstrip(".")
+                out.append(f"  {bid.name}: {reason}.{decided}")
     awaiting = [b for b in result.bids if b.awaiting]
     if awaiting:
         out += ["", "Awaiting evaluation:"]
         for bid in awaiting:
-            out.append(f"  {bid.name}: {', '.join(bid.awaiting)}")
+            out.append(f"  {bid.name}: {', '.join(_titles(framework, bid.awaiting))}")
     if explain:
         for bid in result.bids:
             out += ["", f"{bid.name} [{bid.bid_id}]: {fmt(bid.total, 2)} of 100"]
@@ -260,13 +263,13 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
                     ("criterion", "answer", "rule", "points", "weight", "adds", "reason"),
                     [
                         (
-                            c.criterion_id,
+                            _title(framework, c.criterion_id),
                             _short(c.answer),
                             c.rule,
                             f"{fmt(c.raw, 2)}/{fmt(c.max, 2)}",
                             fmt(c.weight, 2),
                             fmt(c.contribution, 2),
-                            c.reason,
+                            plain(c.reason, framework),
                         )
                         for c in bid.criteria
                     ],
@@ -275,7 +278,9 @@ def render_table(loaded: LoadedRound, result: RoundResult, explain: bool = False
     return "\n".join(out)
 
 
-def render_agreement(result: RoundResult, found: Agreement) -> str:
+def render_agreement(
+    result: RoundResult, found: Agreement, framework: Framework | None = None
+) -> str:
     """How far evaluators agreed before moderation: alpha per criterion and the wide spreads."""
     names = {b.bid_id: b.name for b in result.bids}
     out = [
@@ -288,7 +293,7 @@ def render_agreement(result: RoundResult, found: Agreement) -> str:
         return "\n".join(out)
     rows = [
         (
-            c.criterion_id,
+            _title(framework, c.criterion_id),
             _alpha(c.alpha),
             "-" if c.max_spread is None else str(c.max_spread),
             str(c.n_marks),
@@ -304,7 +309,8 @@ def render_agreement(result: RoundResult, found: Agreement) -> str:
         out.append(f"No bid's marks are {found.threshold} or more points apart.")
     for bid_id, criterion_id, spread in flagged:
         out.append(
-            f"Spread: {names.get(bid_id, bid_id)}, {criterion_id}: marks {spread} points apart."
+            f"Spread: {names.get(bid_id, bid_id)}, {_title(framework, criterion_id)}: "
+            f"marks {spread} points apart."
         )
     return "\n".join(out)
 
@@ -416,6 +422,16 @@ def _rank(bid: BidResult) -> str:
     if bid.rank is None:
         return "-"
     return f"={bid.rank}" if bid.tied_with else str(bid.rank)
+
+
+def _title(framework: Framework | None, criterion_id: str) -> str:
+    """A criterion as people know it, by its short title; the id only if it is unknown."""
+    criterion = framework.criteria.get(criterion_id) if framework is not None else None
+    return _short(criterion_title(criterion), 44) if criterion is not None else criterion_id
+
+
+def _titles(framework: Framework, criterion_ids: Iterable[str]) -> list[str]:
+    return [_title(framework, c) for c in criterion_ids]
 
 
 def _short(value: object, width: int = 28) -> str:

@@ -35,8 +35,9 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-CRITERION_KEYS_ADDED_LATER = ("error_name", "unit")
-"""Criterion keys hashed only when set: a framework written before they existed keeps its hash."""
+CRITERION_KEYS_ADDED_LATER = ("error_name", "unit", "title")
+"""Criterion keys hashed only when set: a framework written before they existed keeps its hash.
+A parameter's `label` is treated the same way."""
 
 
 def _without_unset_later_keys(content: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +46,10 @@ def _without_unset_later_keys(content: dict[str, Any]) -> dict[str, Any]:
             for key in CRITERION_KEYS_ADDED_LATER:
                 if criterion.get(key) is None:
                     criterion.pop(key, None)
+    parameters = content.get("parameters")
+    for parameter in parameters.values() if isinstance(parameters, dict) else ():
+        if isinstance(parameter, dict) and parameter.get("label") is None:
+            parameter.pop("label", None)
     return content
 
 

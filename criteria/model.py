@@ -127,6 +127,9 @@ class Parameter(Strict):
 
     value: Amount | str | list[str] | bool
     description: str
+    label: str | None = None
+    """A short name as it reads after "the" ("National Living Wage"), used wherever a reason
+    or a rule mentions the parameter; without it, the name with spaces for underscores."""
     unit: str | None = None
     source: str | None = None
 
@@ -292,6 +295,8 @@ class Criterion(Strict):
 
     id: Identifier
     prompt: str
+    title: str | None = None
+    """A short name for headings and tables ("Lowest hourly pay"); without it, the prompt."""
     hint: str | None = None
     type: AnswerType
     choices: list[Choice] | None = None

@@ -38,7 +38,7 @@ FACT_ANSWER = 70  # characters of an answer among a bid's key facts
 
 def criterion_row(score: CriterionScore, framework: Framework) -> dict[str, str]:
     """One criterion's score, for a bid's full list (kept whole for the HTML twins)."""
-    reason = plain(score.reason)
+    reason = plain(score.reason, framework)
     if score.moderated and score.moderated.get("rationale"):
         reason = f"{reason} Moderation: {score.moderated['rationale']}"
     return {
@@ -150,7 +150,7 @@ def _marks_block(
             if score.moderated
             else None
         ),
-        "outcome": plain(score.reason),
+        "outcome": plain(score.reason, framework),
         # Only worth a line when no mark was agreed: the count is then a mean of the marks.
         "show_outcome": score.moderated is None and len({m["points"] for m in score.marks}) > 1,
         "withheld": list(withheld),
@@ -182,7 +182,7 @@ def bid_page(
             }
             for p in bid.pillars
         ],
-        "exclusions": [exclusion_reason(e) for e in bid.exclusions],
+        "exclusions": [exclusion_reason(e, framework) for e in bid.exclusions],
         # A disregarded price is already an exclusion; the price analysis gives the reasons.
         "flags": [
             {

@@ -172,7 +172,7 @@ def _compliance(
         rows.append(
             {
                 "requirement": f"{criterion.prompt} The answer "
-                f"{plain(describe_condition(gate, params, criterion))}.",
+                f"{plain(describe_condition(gate, params, criterion), framework)}.",
                 "kind": "Requirement",
                 "failing": failing,
             }
@@ -220,7 +220,7 @@ def _price_analysis(
             if price >= needed
             else "No",
             "points": f"{figure(score.contribution)} of {figure(score.weight)}",
-            "reason": plain(score.reason),
+            "reason": plain(score.reason, framework),
         }
         if price is not None and minimum is not None:
             gap = price - minimum["value"]
@@ -271,7 +271,7 @@ def _price_analysis(
             {
                 "name": b.name,
                 "flag": FLAG_TITLES.get(f.code, f.code),
-                "reason": plain(f.reason),
+                "reason": plain(f.reason, framework),
                 "decision": decision_text(f.decision, f.decision_reason),
                 "decided": f.decision is not None,
             }
@@ -550,7 +550,9 @@ def board_pack_sections(
         "exclusions": [
             {
                 "name": b.name,
-                "reasons": list(dict.fromkeys(exclusion_reason(e) for e in b.exclusions)),
+                "reasons": list(
+                    dict.fromkeys(exclusion_reason(e, framework) for e in b.exclusions)
+                ),
             }
             for b in result.bids
             if b.exclusions

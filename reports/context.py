@@ -93,7 +93,7 @@ def board_pack_context(
 
 def _provider_reason(score: CriterionScore, framework: Framework) -> str:
     """Why a criterion scored what it did, tied to the tender, never naming an evaluator."""
-    reason = plain(score.reason)
+    reason = plain(score.reason, framework)
     if not is_marked(score):
         return reason
     if score.moderated and score.moderated.get("rationale"):
@@ -200,9 +200,12 @@ def _why_not(recipient: BidResult, winner: BidResult | None, framework: Framewor
     return lines
 
 
-def _requirements(recipient: BidResult) -> list[dict[str, str]]:
+def _requirements(recipient: BidResult, framework: Framework) -> list[dict[str, str]]:
     return [
-        {"kind": EXCLUSION_WORDS.get(e.kind, e.kind).capitalize(), "reason": plain(e.reason)}
+        {
+            "kind": EXCLUSION_WORDS.get(e.kind, e.kind).capitalize(),
+            "reason": plain(e.reason, framework),
+        }
         for e in recipient.exclusions
     ]
 
@@ -245,7 +248,7 @@ def assessment_summary_context(
         "section_totals": _section_totals(recipient, compared),
         "pillars": _pillar_gaps(recipient, compared, framework),
         "why_not": _why_not(recipient, compared, framework),
-        "requirements": _requirements(recipient),
+        "requirements": _requirements(recipient, framework),
         "winner_scores": [criterion_row(c, framework) for c in winner.criteria] if winner else [],
         "recipient": {
             **{
@@ -257,7 +260,7 @@ def assessment_summary_context(
         },
         "advice": [
             {
-                "message": plain(a.message),
+                "message": plain(a.message, framework),
                 "advice": a.advice,
                 "prompt": a.prompt or "",
                 "points": points_text(a.points_available) if a.points_available else "",

@@ -48,10 +48,12 @@ def _group(group: GroupOutcome) -> dict[str, Any]:
     }
 
 
-def _criterion(outcome: SelfAssessmentResult, score: CriterionScore) -> dict[str, Any]:
+def _criterion(
+    framework: Framework, outcome: SelfAssessmentResult, score: CriterionScore
+) -> dict[str, Any]:
     marked = outcome.is_evaluator_marked(score)
     answered = score.status != "unanswered"
-    reason = plain(score.reason)
+    reason = plain(score.reason, framework)
     if marked:
         written = "You have written an answer." if answered else "You have not answered it yet."
         reason = f"Marked by evaluators in a tender. {written}"
@@ -65,11 +67,11 @@ def _criterion(outcome: SelfAssessmentResult, score: CriterionScore) -> dict[str
     }
 
 
-def _sections(outcome: SelfAssessmentResult) -> list[dict[str, Any]]:
+def _sections(framework: Framework, outcome: SelfAssessmentResult) -> list[dict[str, Any]]:
     return [
         {
             **_group(section),
-            "criteria": [_criterion(outcome, s) for s in outcome.criteria[section.id]],
+            "criteria": [_criterion(framework, outcome, s) for s in outcome.criteria[section.id]],
         }
         for section in outcome.sections
     ]
@@ -132,7 +134,7 @@ def _thresholds(framework: Framework, outcome: SelfAssessmentResult) -> list[dic
     ]
 
 
-def _advice(outcome: SelfAssessmentResult, advice: Advice) -> dict[str, Any]:
+def _advice(framework: Framework, outcome: SelfAssessmentResult, advice: Advice) -> dict[str, Any]:
     """One row of the improvement plan: where the points are and what earns them."""
     criterion_id = advice.criterion_id
     unanswered = (
@@ -142,7 +144,7 @@ def _advice(outcome: SelfAssessmentResult, advice: Advice) -> dict[str, Any]:
         "kind": advice.kind,
         "prompt": advice.prompt,
         "section": advice.section_title,
-        "message": plain(advice.message),
+        "message": plain(advice.message, framework),
         "advice": " ".join(advice.advice.split()),
         "now": "Not answered" if unanswered else points_text(advice.current_points),
         "gain": points_text(advice.points_available),
@@ -268,13 +270,15 @@ def self_assessment_context(
         "total": _group(outcome.total),
         "pillars": [_group(p) for p in outcome.pillars],
         "chart": _chart(outcome),
-        "sections": _sections(outcome),
+        "sections": _sections(framework, outcome),
         "requirements": _requirements(framework, outcome),
-        "exclusions": [plain(e.reason) for e in outcome.exclusions],
+        "exclusions": [plain(e.reason, framework) for e in outcome.exclusions],
         "thresholds": _thresholds(framework, outcome),
         "unjudged_thresholds": outcome.unjudged_thresholds,
-        "exclusions_advice": [_advice(outcome, a) for a in outcome.advice if a.kind == "exclusion"],
-        "advice": [_advice(outcome, a) for a in outcome.advice if a.kind == "criterion"],
+        "exclusions_advice": [
+            _advice(framework, outcome, a) for a in outcome.advice if a.kind == "exclusion"
+        ],
+        "advice": [_advice(framework, outcome, a) for a in outcome.advice if a.kind == "criterion"],
         "evaluator_advice": [_evaluator_advice(outcome, a) for a in outcome.evaluator_advice],
         "scale": _scale(framework, outcome),
         "next_steps": _next_steps(outcome),

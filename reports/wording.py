@@ -1,5 +1,6 @@
 """Words and numbers for the reports: figures to two places, answers as people say them,
-engine reasons without parameter names, excerpts of written answers, lists in plain English.
+engine reasons without parameter names (`criteria.wording.plain`, the one wording function
+the web app and the command use too), excerpts of written answers, lists in plain English.
 
 Every report context formats through here, so a figure or an answer reads the same in the
 board pack, the assessment summaries and their HTML twins.
@@ -16,6 +17,7 @@ from criteria.answers import AnswerError, describe_answer, parse_answer
 from criteria.hashing import content_hash
 from criteria.model import Criterion, Framework
 from criteria.result import BidResult, CriterionScore, Exclusion, RoundResult, fmt
+from criteria.wording import criterion_title, plain
 
 __all__ = [
     "EXCLUSION_WORDS",
@@ -24,6 +26,7 @@ __all__ = [
     "answer_text",
     "bid_names",
     "counted",
+    "criterion_title",
     "decision_text",
     "excerpt",
     "exclusion_reason",
@@ -59,11 +62,6 @@ def signed_figure(value: Fraction) -> str:
     return f"+{text}" if value > 0 else f"{MINUS}{text}"
 
 
-_BRACKETED_PARAMETER = re.compile(r" ?\(\$[a-z][a-z0-9_]*( = ([^)]*))?\)")
-_VALUED_PARAMETER = re.compile(r"\$([a-z][a-z0-9_]*) = ")
-_PARAMETER = re.compile(r"\$([a-z][a-z0-9_]*)")
-
-
 def long_date(date: dt.date) -> str:
     """`1 May 2026`, as GOV.UK writes dates."""
     return f"{date.day} {date:%B %Y}"
@@ -77,15 +75,6 @@ def framework_facts(framework: Framework) -> dict[str, str]:
         "version": framework.version,
         "hash": content_hash(framework),
     }
-
-
-def plain(text: str) -> str:
-    """Engine wording without parameter names, for people: "Real Living Wage ($rlw = £13.45)"
-    reads "Real Living Wage (£13.45)", "£32.14 ($minimum)" reads "£32.14", and
-    "above $profit_ceiling = 10%" reads "above the profit ceiling of 10%"."""
-    text = _BRACKETED_PARAMETER.sub(lambda m: f" ({m.group(2)})" if m.group(2) else "", text)
-    text = _VALUED_PARAMETER.sub(lambda m: f"the {m.group(1).replace('_', ' ')} of ", text)
-    return _PARAMETER.sub(lambda m: f"the {m.group(1).replace('_', ' ')}", text)
 
 
 def answer_text(value: object, criterion: Criterion | None) -> str:
@@ -186,10 +175,10 @@ FLAG_TITLES = {
 }
 
 
-def exclusion_reason(exclusion: Exclusion) -> str:
+def exclusion_reason(exclusion: Exclusion, framework: Framework | None = None) -> str:
     """Why a bid cannot win; a disregarded price points to the decision in the price analysis
     rather than repeating it."""
-    reason = plain(exclusion.reason)
+    reason = plain(exclusion.reason, framework)
     if exclusion.kind == "disregarded":
         return (
             "Tender disregarded after a price check: the decision and its reasons are under "

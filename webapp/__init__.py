@@ -12,7 +12,7 @@ from jinja2 import BytecodeCache, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
 
 from config import get_config
-from webapp import navigation
+from webapp import navigation, templating
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
@@ -37,6 +37,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _configure_templates(app)
+    templating.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     csrf.init_app(app)

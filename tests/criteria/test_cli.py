@@ -163,7 +163,11 @@ def test_score_table_explains_exclusions_flags_and_the_recommendation() -> None:
     assert "Price flags:" in outcome.output
     assert "Decision needed." in outcome.output
     assert "below £32.14" in outcome.output
-    assert "fw_lowest_hourly_pay" in outcome.output  # the per-criterion trail
+    # the per-criterion trail, by each criterion's title and with parameters in words
+    assert "Lowest hourly pay" in outcome.output
+    assert "is at least the Real Living Wage (£13.45): 10 of 10" in outcome.output
+    assert "fw_lowest_hourly_pay" not in outcome.output
+    assert "$" not in outcome.output
 
 
 def test_score_with_robustness_gives_first_place_chances_that_sum_to_one() -> None:

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from criteria.model import Scale
+from criteria.wording import criterion_title
 from webapp.commissioning.blueprint import bp, managers_only, round_or_404
 from webapp.commissioning.forms import error_list
 from webapp.forms.summary import answer_html
@@ -140,7 +141,7 @@ def moderate_view(id: int, bid_id: int, criterion_id: str) -> ResponseReturnValu
         else:
             flash(
                 f"Moderated mark of {form.points.data} recorded for "
-                f"{row.bid.organisation.name}, criterion {criterion_id}",
+                f"{row.bid.organisation.name}: {criterion_title(row.criterion)}",
                 "success",
             )
             return redirect(url_for("commissioning.moderation", id=round_.id))

@@ -22,19 +22,27 @@ from criteria.model import (
     PostcodeAreaRule,
     Threshold,
 )
+from criteria.wording import criterion_title, parameter_words, plain
 
 RuleDescriber = Callable[[Any, Criterion, Framework], str]
 
 
 def number_text(value: Decimal | str, framework: Framework, answer_type: str | None = None) -> str:
-    """`£13.45`, or `$real_living_wage (£13.45)` when the figure is a parameter."""
+    """`£13.45`, or `the Real Living Wage (£13.45)` when the figure is a parameter."""
     if isinstance(value, Decimal):
         return format_number(answer_type, value)
     name = value.removeprefix("$")
     parameter = framework.parameters.get(name)
     if parameter is not None and isinstance(parameter.value, Decimal):
-        return f"${name} ({format_number(answer_type, parameter.value)})"
-    return value
+        figure = format_number(answer_type, parameter.value)
+        return f"{parameter_words(name, framework)} ({figure})"
+    return plain(value, framework)
+
+
+def parameter_name(name: str, framework: Framework) -> str:
+    """A parameter's name as a heading: "Real Living Wage", "Part mileage rate"."""
+    words = parameter_words(name, framework).removeprefix("the ")
+    return words[:1].upper() + words[1:]
 
 
 def _plain(value: Decimal) -> str:
@@ -89,7 +97,7 @@ def _evaluator_scale(rule: EvaluatorScaleRule, criterion: Criterion, framework: 
 
 
 def _postcode_area(rule: PostcodeAreaRule, criterion: Criterion, framework: Framework) -> str:
-    areas = rule.areas if isinstance(rule.areas, str) else ", ".join(rule.areas)
+    areas = plain(rule.areas, framework) if isinstance(rule.areas, str) else ", ".join(rule.areas)
     return f"{_points(rule.points)} when the postcode is in {areas}, else 0"
 
 
@@ -152,8 +160,21 @@ def describe_scoring(criterion: Criterion, framework: Framework) -> str:
     return text
 
 
+def _threshold_subject(threshold: Threshold, framework: Framework) -> str:
+    """What a threshold applies to, by its title: "Person-centred care", "the quality pillar"."""
+    target = str(threshold.id)
+    if threshold.scope == "criterion" and target in framework.criteria:
+        return f"“{criterion_title(framework.criteria[target])}”"
+    if threshold.scope == "section":
+        title = next((s.title for s in framework.sections if s.id == target), target)
+        return f"the {title} section"
+    if threshold.scope == "pillar" and target in framework.pillars:
+        return f"the {framework.pillars[target].title} pillar"
+    return "the total" if threshold.id is None else f"{threshold.scope} {target}"
+
+
 def describe_threshold(threshold: Threshold, framework: Framework) -> str:
-    where = threshold.scope if threshold.id is None else f"{threshold.scope} {threshold.id}"
+    where = _threshold_subject(threshold, framework)
     if threshold.min_points is not None:
         return f"At least {_plain(threshold.min_points)} points on {where}"
     return f"At least {_plain(threshold.min_percent or Decimal(0))}% of the points on {where}"
@@ -171,4 +192,6 @@ def describe_price_formula(framework: Framework) -> str | None:
         if value is not None:
             details.append(f"{field_name.replace('_', ' ')} {number_text(value, framework)}")
     extra = f" ({', '.join(details)})" if details else ""
-    return f"Criterion {price.criterion} scored by {name}{extra}"
+    criterion = framework.criteria.get(price.criterion)
+    subject = criterion_title(criterion) if criterion is not None else price.criterion
+    return f"{subject} scored by {name}{extra}"

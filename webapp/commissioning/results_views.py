@@ -7,14 +7,12 @@ board or approved; evaluators never (they mark without seeing the ranking).
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any, cast
+from typing import cast
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from criteria.result import fmt
 from webapp.board.forms import SubmitToBoardForm
 from webapp.commissioning.blueprint import bp, managers_only, round_or_404, viewers_only
 from webapp.commissioning.forms import error_list
@@ -22,30 +20,6 @@ from webapp.models import CommissioningRound, User
 from webapp.services import award
 from webapp.services.award import AwardNotAllowedError, AwardStage, BoardRefusedError
 from webapp.services.outcomes import may_see_results, round_results
-
-
-@bp.app_template_filter("score")
-def score_text(value: Fraction | None) -> str:
-    """A score to two decimal places, as `criteria.result.fmt` rounds it."""
-    return "" if value is None else fmt(Fraction(value), 2)
-
-
-@bp.app_template_filter("percent")
-def percent_text(probability: float) -> str:
-    """A probability (0..1) as a percentage to one decimal place."""
-    return f"{probability * 100:.1f}%"
-
-
-@bp.app_template_filter("answer_text")
-def answer_text(answer: Any) -> str:
-    """An engine's display value of an answer, in words."""
-    if answer is None:
-        return "Not answered"
-    if isinstance(answer, bool):
-        return "Yes" if answer else "No"
-    if isinstance(answer, list | tuple):
-        return ", ".join(str(item) for item in answer) or "None selected"
-    return str(answer)
 
 
 def _user() -> User:

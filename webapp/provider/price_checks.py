@@ -128,6 +128,6 @@ def price_questions() -> dict[str, object]:
 def _flag_reason(bid: Bid, check: PriceCheck) -> str | None:
     """Why the engine flagged the price, as it says it; None if it no longer does."""
     try:
-        return price_check_row(bid.round, bid.id, check.flag_code).flag.reason
+        return price_check_row(bid.round, bid.id, check.flag_code).reason
     except PriceCheckNotFoundError:
         return None

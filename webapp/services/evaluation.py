@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from criteria.model import Criterion, EvaluatorScaleRule, Framework, Scale, Section
+from criteria.wording import criterion_title
 from webapp.audit.log import record
 from webapp.clock import now
 from webapp.extensions import db
@@ -379,7 +380,7 @@ def save_mark(
         "marks.saved",
         actor=user,
         subject=f"mark_sheet:{sheet.id}",
-        summary=f"{user.name} saved a mark of {points} for {criterion_id} "
+        summary=f"{user.name} saved a mark of {points} for {criterion_title(criterion)} "
         f"in bid {bid.reference} (draft)",
         round_=round_,
         before=before,

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from criteria.model import Criterion, Framework, Scale
+from criteria.wording import criterion_title
 from webapp.audit.log import record
 from webapp.clock import now
 from webapp.extensions import db
@@ -108,7 +109,8 @@ class ModerationRow:
     def label(self) -> str:
         """The bid and criterion, as the readiness check and the table say them."""
         bid = self.bid
-        return f"Bid {bid.reference} ({bid.organisation.name}), criterion {self.criterion.id}"
+        title = criterion_title(self.criterion)
+        return f"Bid {bid.reference} ({bid.organisation.name}), {title}"
 
 
 def evaluated_criteria(framework: Framework) -> list[Criterion]:
@@ -279,7 +281,8 @@ def moderate(
         "moderation.recorded",
         actor=by,
         subject=f"moderation:{moderation.id}",
-        summary=f"Moderated mark for {bid.reference}, criterion {criterion_id}, recorded {change}",
+        summary=f"Moderated mark for {bid.reference}, {criterion_title(row.criterion)}, "
+        f"recorded {change}",
         round_=round_,
         before=_snapshot(previous),
         after=_snapshot(moderation),

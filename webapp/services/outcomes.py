@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from criteria.agreement import Agreement, agreement
 from criteria.improvement import Advice, improvement_advice
+from criteria.model import Framework
 from criteria.result import BidResult, CriterionScore, Flag, RoundResult
 from criteria.robustness import Robustness
 from webapp.models import Bid, BidStatus, CommissioningRound, Role, User
@@ -173,6 +174,8 @@ class ProviderOutcome:
     criteria: tuple[OutcomeCriterion, ...]
     advice: tuple[Advice, ...]
     pillar_titles: dict[str, str]
+    framework: Framework
+    """The round's framework, whose parameter labels word the reasons."""
 
 
 def provider_outcome(user: User, bid_id: int) -> ProviderOutcome:
@@ -215,6 +218,7 @@ def provider_outcome(user: User, bid_id: int) -> ProviderOutcome:
         criteria=criteria,
         advice=tuple(improvement_advice(results.inputs.framework, own)),
         pillar_titles=results.pillar_titles,
+        framework=results.inputs.framework,
     )
 
 

@@ -18,7 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from criteria.judging import FLAG_TITLES
+from criteria.model import Framework
 from criteria.result import Exclusion, Flag
+from criteria.wording import plain
 from webapp.audit.log import record
 from webapp.clock import london_text, now
 from webapp.extensions import db
@@ -92,10 +94,21 @@ class PriceCheckRow:
     check: PriceCheck | None
     other_exclusions: tuple[Exclusion, ...]
     """A failed gate or missed minimum that excludes the bid whatever the price decision."""
+    framework: Framework | None = None
+    """The round's framework, whose parameter labels word the reasons."""
 
     @property
     def code(self) -> str:
         return self.flag.code
+
+    @property
+    def reason(self) -> str:
+        """Why the engine flagged the price, with its parameters in words."""
+        return plain(self.flag.reason, self.framework)
+
+    @property
+    def other_reasons(self) -> list[str]:
+        return [plain(e.reason, self.framework) for e in self.other_exclusions]
 
     @property
     def title(self) -> str:
@@ -145,7 +158,8 @@ def price_check_rows(round_: CommissioningRound) -> list[PriceCheckRow]:
         bid = inputs.row_of(bid_result.bid_id)
         other = tuple(e for e in bid_result.exclusions if e.kind in OTHER_EXCLUSIONS)
         for flag in bid_result.flags:
-            rows.append(PriceCheckRow(bid, flag, checks.get((bid.id, flag.code)), other))
+            check = checks.get((bid.id, flag.code))
+            rows.append(PriceCheckRow(bid, flag, check, other, inputs.framework))
     return rows
 
 
@@ -171,7 +185,7 @@ def default_question(row: PriceCheckRow) -> str:
     """A question the commissioner can send as it is, quoting the engine's reason."""
     return (
         f"Your bid {row.bid.reference} has been flagged: {row.title.lower()}.\n\n"
-        f"{row.flag.reason}\n\n"
+        f"{row.reason}\n\n"
         "Under section 19 of the Procurement Act 2023 we must ask you to explain before we "
         "decide whether to disregard the tender. Please show how you will deliver the service "
         "at this price, including the pay you promise, travel time, mileage and on-costs, with "

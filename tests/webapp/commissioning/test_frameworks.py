@@ -78,15 +78,20 @@ def test_the_framework_page_is_a_readable_outline(
     # sections with criteria and their rules
     assert 'id="section-local_ownership"' in html
     assert "What is the postcode of your registered office?" in html
-    assert "1 point when the postcode is in $local_postcode_districts, else 0" in html
-    assert "Bands: at least $national_living_wage (£12.71): 4" in html
-    assert "at least $real_living_wage (£13.45): 10" in html
+    assert (
+        "1 point when the postcode is in the council&#39;s local postcode districts, else 0" in html
+    )
+    assert "Bands: at least the National Living Wage (£12.71): 4" in html
+    assert "at least the Real Living Wage (£13.45): 10" in html
     assert "Points per answer: Yes 1, No 0" in html
     assert "Marked by evaluators (Evaluator marking scale, 0 to 5)" in html
     assert "Gate: the bid passes only if the answer" in html
-    assert "Criterion pr_hourly_rate scored by fixed range" in html
-    # parameters with values and sources
-    assert "$real_living_wage" in html
+    assert "Hourly rate scored by fixed range" in html
+    assert "At least 2 points on “Person-centred care”" in html
+    # parameters by their labels, with values and sources; no $names or criterion ids
+    assert "Real Living Wage</dt>" in html
+    assert "$" not in html
+    assert "pr_hourly_rate<" not in html
     assert "13.45 GBP per hour" in html
     assert "Source: Living Wage Foundation" in html
     assert "WN1, WN2, WN3" in html
@@ -136,7 +141,10 @@ def test_uploading_the_built_in_framework_finds_the_stored_version(
 def test_a_misspelt_key_is_shown_with_file_line_field_and_suggestion_and_nothing_is_stored(
     app: Flask, commissioner: FlaskClient, builtin_version: FrameworkVersion
 ):
-    broken = with_line_changed(ETHICAL_CARE, 458, "weight", "wieght")
+    lines = ETHICAL_CARE.splitlines()
+    line = lines.index("  - id: local_ownership") + 4  # the second section's weight
+    assert lines[line - 1] == "    weight: 40"
+    broken = with_line_changed(ETHICAL_CARE, line, "weight", "wieght")
 
     response = upload(commissioner, broken, "ethical-care.yaml")
     html = response.get_data(as_text=True)
@@ -146,7 +154,7 @@ def test_a_misspelt_key_is_shown_with_file_line_field_and_suggestion_and_nothing
     [(href, text)] = error_links(html)
     assert href == "#framework_file"
     assert text.startswith(
-        "ethical-care.yaml line 458: sections[1]: unknown key 'wieght'; did you mean 'weight'?"
+        f"ethical-care.yaml line {line}: sections[1]: unknown key 'wieght'; did you mean 'weight'?"
     )
     assert "The selected file has 1 problem" in html
     assert [v.id for v in versions(app)] == [builtin_version.id]

@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from criteria.wording import criterion_title
 from tests.webapp.demo.seeding import (
     EXAMPLE,
     LOADED,
@@ -333,8 +334,7 @@ def test_what_stands_between_the_round_and_the_board_is_the_walk_through(seeded:
         price = undecided_price_checks(round_)
     assert marking == [f"Mei Lin has not submitted marks for {example_name(UNMARKED[1])}."]
     assert len(moderation) == len(ADJUSTED_MARKS)
-    assert {criterion for _, criterion, _ in ADJUSTED_MARKS} == {
-        reason.split("criterion ")[1].split(":")[0] for reason in moderation
-    }
+    titles = {criterion_title(LOADED.framework.criteria[c]) for _, c, _ in ADJUSTED_MARKS}
+    assert titles == {reason.split("), ")[1].split(":")[0] for reason in moderation}
     assert len(price) == 2
     assert all(example_name(FLAGGED_PROVIDER) in reason for reason in price)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.webapp.award_world import EVALUATED, AwardWorld
+from criteria.wording import criterion_title
+from tests.webapp.award_world import EVALUATED, EXAMPLE, AwardWorld
 from tests.webapp.forms_helper import csrf_token_of
 from webapp.models import User
 
@@ -33,7 +34,8 @@ def table_rows(html: str) -> list[str]:
 
 
 def row_for(html: str, bidder: str, criterion_id: str) -> str:
-    found = [row for row in table_rows(html) if bidder in row and f" {criterion_id} " in row]
+    title = criterion_title(EXAMPLE.framework.criteria[criterion_id])
+    found = [row for row in table_rows(html) if bidder in row and f" {title} " in row]
     assert len(found) == 1, f"expected one row for {bidder}, {criterion_id}: {found}"
     return found[0]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.award_world import EVALUATED, AwardWorld
+from criteria.wording import criterion_title
+from tests.webapp.award_world import EVALUATED, EXAMPLE, AwardWorld
 from tests.webapp.moderation.pages import CRITERION
 from webapp.extensions import db
 from webapp.models import Moderation, User
@@ -27,6 +28,10 @@ def _user(user: User) -> User:
     return found
 
 
+def title(criterion_id: str) -> str:
+    return criterion_title(EXAMPLE.framework.criteria[criterion_id])
+
+
 def test_nothing_needs_moderation_when_marks_agree(award: AwardWorld) -> None:
     award.mark_all()
     with award.app.app_context():
@@ -42,13 +47,14 @@ def test_each_wide_spread_without_a_moderated_mark_is_a_reason(award: AwardWorld
         reasons = needs_moderation(award.round())
         assert len(reasons) == 2
         assert (
-            f"Bid {kestrel.reference} ({kestrel.organisation.name}), criterion {CRITERION}: "
+            f"Bid {kestrel.reference} ({kestrel.organisation.name}), {title(CRITERION)}: "
             "marks spread 3 points and no moderated mark"
         ) in reasons
     award.moderate("kestrel", CRITERION, 3, "Agreed.")
     with award.app.app_context():
         [reason] = needs_moderation(award.round())
-        assert EVALUATED[1] in reason
+        assert title(EVALUATED[1]) in reason
+        assert EVALUATED[1] not in reason
         assert "spread 2 points" in reason
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.webapp.award_world import CLOSES_AT, EVALUATED, FLAGGED, AwardWorld
+from criteria.wording import plain
+from tests.webapp.award_world import CLOSES_AT, EVALUATED, EXAMPLE, FLAGGED, AwardWorld
 from tests.webapp.board.states import evaluated, page_text, submitted
 from tests.webapp.conftest import parse_page
 from webapp.extensions import db
@@ -30,7 +31,8 @@ def test_every_criterion_shows_its_answer_rule_points_and_reason(award: AwardWor
     assert bid.criteria
     for score in bid.criteria:
         assert score.prompt in text
-        assert score.reason in text
+        assert plain(score.reason, EXAMPLE.framework) in text
+    assert "$" not in text
     assert (
         "Answer 13.5 Rule Bands Points 10.00 of 10.00; gate passed Weight 3.60 of 100 "
         "Contribution 3.60" in text
