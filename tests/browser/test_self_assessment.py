@@ -43,3 +43,20 @@ def test_a_demo_providers_self_assessment_shows_scores_and_advice(journey: Journ
     assert not journey.error_summary(), journey.error_summary()
     journey.go("/provider/self-assessment/results")
     assert _total_points(journey) > before
+
+
+def test_the_parent_company_question_follows_the_ownership_answer(journey: Journey) -> None:
+    journey.sign_in(PROVIDER, DEMO_PASSWORD)
+    journey.go("/provider/self-assessment/sections/local_ownership")
+    journey.expect_heading("Local ownership and community wealth")
+    parent = journey.page.locator("#lo_ultimate_owner")
+    ownership = 'input[name="lo_ownership_form"][value="{}"]'
+    # Owned by a private equity fund: the parent company is asked.
+    assert journey.page.locator(ownership.format("private_equity")).is_checked()
+    assert parent.is_visible()
+    journey.page.locator(ownership.format("cooperative")).check()
+    assert parent.is_hidden()
+    journey.audit()
+    journey.page.locator(ownership.format("offshore_parent")).check()
+    assert parent.is_visible()
+    # Nothing is saved: the demo provider's answers stay as they were.

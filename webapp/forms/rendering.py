@@ -33,7 +33,16 @@ from webapp.forms.builder import (
 )
 from webapp.forms.fields import LABEL_CLASSES, LEGEND_CLASSES, kind_of
 
-__all__ = ["Question", "error_summary_items", "pending_upload", "section_questions"]
+__all__ = [
+    "REQUIRED_DOCUMENT",
+    "Question",
+    "error_summary_items",
+    "pending_upload",
+    "section_questions",
+]
+
+REQUIRED_DOCUMENT = "You need to upload this document to complete the section."
+"""Said under a required document: its label, like a required question's, is not marked."""
 
 
 @dataclass
@@ -96,15 +105,24 @@ class Question:
         params["hint"] = self._hint()
         if kind.fieldset:
             legend = "govuk-fieldset__legend--s" if self.nested else LEGEND_CLASSES
-            params["fieldset"] = {"legend": {"text": self.criterion.prompt, "classes": legend}}
+            params["fieldset"] = {"legend": {"text": self._prompt(), "classes": legend}}
         else:
             label = "govuk-label--s" if self.nested else LABEL_CLASSES
-            params["label"] = {"text": self.criterion.prompt, "classes": label}
+            params["label"] = {"text": self._prompt(), "classes": label}
         if kind.choices:
             params["items"] = self._items()
             if self.criterion.type == "yes_no" and not self.reveals:
                 params["classes"] = "govuk-radios--inline"
         return params
+
+    def _prompt(self) -> str:
+        """The question, marked "(optional)" when it need not be answered (the GOV.UK way:
+        questions and documents that are needed are not marked, optional ones are)."""
+        return (
+            self.criterion.prompt
+            if self.criterion.required
+            else f"{self.criterion.prompt} (optional)"
+        )
 
     def _items(self) -> list[dict[str, Any]]:
         choices = self.criterion.choices or ()
@@ -123,6 +141,8 @@ class Question:
     def _document_params(self) -> dict[str, Any]:
         demand = self.criterion.evidence
         parts = [demand.description] if demand else []
+        if demand is not None and demand.required:
+            parts.append(REQUIRED_DOCUMENT)
         if self.current_file:
             parts.append(f"Current file: {self.current_file}. Uploading a new file replaces it.")
         return {

@@ -6,12 +6,15 @@ page: the dashboard links the outcome only when it is published.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
+from reports.wording import long_date
 from webapp.auth.roles import role_required
+from webapp.clock import to_london
 from webapp.models import Bid, BidStatus, Role
 from webapp.provider import bp
 from webapp.provider.access import signed_in_user
@@ -27,7 +30,12 @@ def outcome(bid_id: int) -> ResponseReturnValue:
         found = provider_outcome(signed_in_user(), bid_id)
     except (BidNotFoundError, OutcomeNotPublishedError):
         abort(404)
-    return render_template("provider/outcome.html", outcome=found)
+    return render_template("provider/outcome.html", outcome=found, london_date=london_date)
+
+
+def london_date(moment: datetime) -> str:
+    """`3 March 2027`: the day in London."""
+    return long_date(to_london(moment).date())
 
 
 @bp.context_processor

@@ -23,6 +23,7 @@ from webapp.auth.roles import role_required
 from webapp.models import Bid, BidStatus, Role, SelfAssessment
 from webapp.provider.access import signed_in_user
 from webapp.reports import provider_bp
+from webapp.reports.preparing import preparing_page
 from webapp.reports.serving import (
     pdf_download,
     pdf_response,
@@ -65,13 +66,30 @@ def assessment_summary(bid_id: int) -> ResponseReturnValue:
         SUMMARY,
         context,
         title=summary_title(context),
-        back={
-            "text": "Back to the outcome of your bid",
-            "href": url_for("provider.outcome", bid_id=bid.id),
-        },
-        pdf_url=url_for(".assessment_summary_pdf", bid_id=bid.id),
+        back=_outcome_link(bid),
+        pdf_url=url_for(".assessment_summary_download", bid_id=bid.id),
         kind="Assessment summary",
     )
+
+
+@provider_bp.get("/bids/<int:bid_id>/assessment-summary/download")
+@providers_only
+def assessment_summary_download(bid_id: int) -> ResponseReturnValue:
+    bid = _published_bid(bid_id)
+    return preparing_page(
+        SUMMARY,
+        kind="Assessment summary",
+        subject=f"for your bid {bid.reference} in {bid.round.reference}: {bid.round.title}",
+        pdf_url=url_for(".assessment_summary_pdf", bid_id=bid.id),
+        back=_outcome_link(bid),
+    )
+
+
+def _outcome_link(bid: Bid) -> dict[str, str]:
+    return {
+        "text": "Back to the outcome of your bid",
+        "href": url_for("provider.outcome", bid_id=bid.id),
+    }
 
 
 def _issued_bytes(bid: Bid, results: RoundResults) -> bytes | None:
@@ -114,12 +132,29 @@ def self_assessment_report() -> ResponseReturnValue:
         SELF_ASSESSMENT,
         context,
         title=self_assessment_title(context),
-        back={
-            "text": "Back to your self-assessment results",
-            "href": url_for("provider.self_assessment_results"),
-        },
-        pdf_url=url_for(".self_assessment_report_pdf"),
+        back=_results_link(),
+        pdf_url=url_for(".self_assessment_report_download"),
         kind="Self-assessment report",
+    )
+
+
+def _results_link() -> dict[str, str]:
+    return {
+        "text": "Back to your self-assessment results",
+        "href": url_for("provider.self_assessment_results"),
+    }
+
+
+@provider_bp.get("/self-assessment/report/download")
+@providers_only
+def self_assessment_report_download() -> ResponseReturnValue:
+    assessment = _own_self_assessment()
+    return preparing_page(
+        SELF_ASSESSMENT,
+        kind="Self-assessment report",
+        subject=f"for {assessment.organisation.name}",
+        pdf_url=url_for(".self_assessment_report_pdf"),
+        back=_results_link(),
     )
 
 

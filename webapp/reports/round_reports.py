@@ -14,8 +14,10 @@ from flask.typing import ResponseReturnValue
 from reports.documents import BOARD_PACK, SUMMARY, board_pack_title, pdf_filename, summary_title
 from webapp.auth.roles import role_required
 from webapp.commissioning.results_views import visible_round
-from webapp.models import Bid, CommissioningRound
+from webapp.extensions import db
+from webapp.models import Bid, BidStatus, CommissioningRound
 from webapp.reports import bp
+from webapp.reports.preparing import preparing_page
 from webapp.reports.serving import pdf_response, summary_filename, twin_page
 from webapp.services.award import AwardStage
 from webapp.services.outcomes import round_results
@@ -47,8 +49,21 @@ def board_pack(id: int) -> ResponseReturnValue:
         context,
         title=board_pack_title(context),
         back=_results_link(round_),
-        pdf_url=url_for(".board_pack_pdf", id=round_.id),
+        pdf_url=url_for(".board_pack_download", id=round_.id),
         kind="Board pack",
+    )
+
+
+@bp.get("/rounds/<int:id>/reports/board-pack/download")
+@viewers_only
+def board_pack_download(id: int) -> ResponseReturnValue:
+    round_ = _closed_round(id)
+    return preparing_page(
+        BOARD_PACK,
+        kind="Board pack",
+        subject=f"for {round_.reference}: {round_.title}",
+        pdf_url=url_for(".board_pack_pdf", id=round_.id),
+        back=_results_link(round_),
     )
 
 
@@ -58,6 +73,14 @@ def board_pack_pdf(id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
     context = board_pack_context_for(round_)
     return pdf_response(BOARD_PACK, context, pdf_filename(round_.reference, "board-pack"))
+
+
+def _submitted_bid(round_: CommissioningRound, bid_id: int) -> Bid:
+    """The round's submitted bid with this id, without scoring the round; else 404."""
+    bid = db.session.get(Bid, bid_id)
+    if bid is None or bid.round_id != round_.id or bid.status != BidStatus.SUBMITTED.value:
+        abort(404)
+    return bid
 
 
 def _summary_context(round_: CommissioningRound, bid_id: int) -> tuple[Bid, dict[str, object]]:
@@ -78,8 +101,22 @@ def assessment_summary(id: int, bid_id: int) -> ResponseReturnValue:
         context,
         title=summary_title(context),
         back=_results_link(round_),
-        pdf_url=url_for(".assessment_summary_pdf", id=round_.id, bid_id=bid.id),
+        pdf_url=url_for(".assessment_summary_download", id=round_.id, bid_id=bid.id),
         kind="Assessment summary",
+    )
+
+
+@bp.get("/rounds/<int:id>/reports/summaries/<int:bid_id>/download")
+@viewers_only
+def assessment_summary_download(id: int, bid_id: int) -> ResponseReturnValue:
+    round_ = _closed_round(id)
+    bid = _submitted_bid(round_, bid_id)
+    return preparing_page(
+        SUMMARY,
+        kind="Assessment summary",
+        subject=f"for {bid.organisation.name}’s bid in {round_.reference}",
+        pdf_url=url_for(".assessment_summary_pdf", id=round_.id, bid_id=bid.id),
+        back=_results_link(round_),
     )
 
 

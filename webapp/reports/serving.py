@@ -75,7 +75,10 @@ def twin_page(
     pdf_url: str,
     kind: str,
 ) -> str:
-    """A GOV.UK page whose main content is the report itself, with a link to its PDF."""
+    """A GOV.UK page whose main content is the report itself, with links to download its PDF.
+
+    `pdf_url` is where those links go: the report's "being prepared" page (`preparing`).
+    """
     return render_template(
         "reports/report_page.html",
         title=title,

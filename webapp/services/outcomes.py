@@ -11,13 +11,17 @@ are never shown to providers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
+
+from flask import current_app
 
 from criteria.agreement import Agreement, agreement
 from criteria.improvement import Advice, improvement_advice
 from criteria.model import Framework
 from criteria.result import BidResult, CriterionScore, Flag, RoundResult
 from criteria.robustness import Robustness
+from webapp.extensions import db
 from webapp.models import Bid, BidStatus, CommissioningRound, Role, User
 from webapp.services.award import (
     AwardNotAllowedError,
@@ -30,11 +34,13 @@ from webapp.services.results import RoundInputs, round_analysis, round_inputs, r
 
 __all__ = [
     "BOARD_STAGES",
+    "OutcomeContact",
     "OutcomeCriterion",
     "OutcomeNotPublishedError",
     "ProviderOutcome",
     "RoundResults",
     "may_see_results",
+    "outcome_contact",
     "provider_outcome",
     "round_results",
 ]
@@ -165,6 +171,16 @@ class OutcomeCriterion:
 
 
 @dataclass(frozen=True)
+class OutcomeContact:
+    """Whom a provider asks about its outcome: the commissioner who ran the round, at the
+    council; only the council when the round has no commissioner who can still answer."""
+
+    council: str
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class ProviderOutcome:
     bid: Bid
     result: BidResult
@@ -176,6 +192,21 @@ class ProviderOutcome:
     pillar_titles: dict[str, str]
     framework: Framework
     """The round's framework, whose parameter labels word the reasons."""
+    contact: OutcomeContact
+    approved_at: datetime | None = None
+    """When the board approved the award."""
+
+
+def outcome_contact(round_: CommissioningRound) -> OutcomeContact:
+    council = str(current_app.config.get("COUNCIL_NAME") or "The council")
+    creator = db.session.get(User, round_.created_by_id) if round_.created_by_id else None
+    if creator is None or not creator.is_active or not creator.has_role(*CONTACT_ROLES):
+        return OutcomeContact(council=council)
+    return OutcomeContact(council=council, name=creator.name, email=creator.email)
+
+
+CONTACT_ROLES = (Role.COMMISSIONER, Role.ADMIN)
+"""Who may answer a provider's questions about a round: the people who run rounds."""
 
 
 def provider_outcome(user: User, bid_id: int) -> ProviderOutcome:
@@ -219,6 +250,8 @@ def provider_outcome(user: User, bid_id: int) -> ProviderOutcome:
         advice=tuple(improvement_advice(results.inputs.framework, own)),
         pillar_titles=results.pillar_titles,
         framework=results.inputs.framework,
+        contact=outcome_contact(round_),
+        approved_at=submission.decided_at if submission is not None else None,
     )
 
 

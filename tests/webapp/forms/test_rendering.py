@@ -3,6 +3,7 @@ and an error summary whose links land on real inputs."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -15,7 +16,7 @@ from criteria.loader import load_framework_text
 from criteria.model import Framework
 from tests.webapp.forms.conftest import Html, read_html
 from webapp.forms.builder import answers_from_form, field_name, form_for_section
-from webapp.forms.rendering import error_summary_items, section_questions
+from webapp.forms.rendering import REQUIRED_DOCUMENT, error_summary_items, section_questions
 
 pytestmark = pytest.mark.usefixtures("form_app")
 
@@ -259,3 +260,44 @@ def test_every_built_in_section_renders_with_unique_ids_and_every_question(
     section_model = next(s for s in ethical_care.sections if s.id == section)
     for criterion in section_model.criteria:
         assert page.named(field_name(criterion.id)), criterion.id
+
+
+def rendered_html(framework: Framework, section: str = "basics") -> str:
+    form = form_for_section(framework, section, {})
+    return " ".join(
+        str(
+            Markup("").join(q.render() for q in section_questions(framework, section, form))
+        ).split()
+    )
+
+
+def label_text(html: str, field_id: str) -> str:
+    found = re.search(rf'<label class="[^"]*" for="{field_id}">(.*?)</label>', html, re.S)
+    assert found is not None, field_id
+    return found.group(1).strip()
+
+
+def test_optional_questions_are_marked_optional_and_required_ones_are_not(
+    every_type: Framework,
+) -> None:
+    html = rendered_html(every_type)
+    assert label_text(html, "vehicles") == "How many vehicles per worker? (optional)"
+    assert label_text(html, "staff") == "How many staff do you employ?"
+    assert "Attach your policy. (optional)" in html
+    assert "Anything else? (optional)" in rendered_html(every_type, "extras")
+
+
+def test_a_required_document_says_it_is_needed_and_an_optional_one_is_marked_optional(
+    every_type: Framework, ethical_care: Framework
+) -> None:
+    html = rendered_html(every_type)
+    assert label_text(html, "plan-evidence") == "Upload a supporting document"
+    hint = re.search(r'id="plan-evidence-hint"[^>]*>(.*?)</div>', html, re.S)
+    assert hint is not None
+    assert "Your written plan.<br>" + REQUIRED_DOCUMENT in hint.group(1)
+
+    fair_work = rendered_html(ethical_care, "fair_work")
+    assert label_text(fair_work, "fw_lowest_hourly_pay-evidence") == (
+        "Upload a supporting document (optional)"
+    )
+    assert REQUIRED_DOCUMENT not in fair_work

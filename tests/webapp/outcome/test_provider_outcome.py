@@ -11,7 +11,8 @@ from criteria.wording import plain
 from tests.webapp.award_world import EVALUATED, EXAMPLE, FLAGGED, PROVIDERS, AwardWorld
 from tests.webapp.board.states import awarded, decided, evaluated, page_text, submitted
 from webapp.extensions import db
-from webapp.models import EvaluatorMark
+from webapp.models import BoardSubmission, EvaluatorMark, User
+from webapp.provider.outcome import london_date
 from webapp.services.results import round_inputs, round_result
 
 SCORE = re.compile(r"\b\d{1,3}\.\d{2}\b")
@@ -97,7 +98,9 @@ def test_evaluators_reasons_are_shown_without_their_names(award: AwardWorld) -> 
     assert "Clear evidence, point" in text
     for evaluator in award.evaluators:
         assert evaluator.name not in text
-    assert award.commissioner.name not in text
+    # The commissioner who moderated is named only as the round's contact, never beside a mark.
+    assert text.count(award.commissioner.name) == 1
+    assert f"Who to contact Commissioner {award.commissioner.name}" in text
 
 
 def test_an_excluded_bid_is_told_why(award: AwardWorld) -> None:
@@ -137,3 +140,67 @@ def test_staff_do_not_use_the_provider_outcome_page(award: AwardWorld, who: str)
         "admin": award.admin,
     }[who]
     assert award.client_for(user).get(outcome_url(award, "kestrel")).status_code == 403
+
+
+# --- what happens next ---------------------------------------------------------------------------
+
+
+def test_an_unsuccessful_bidder_is_told_what_happens_next(award: AwardWorld) -> None:
+    awarded(award)
+    client = award.client_for(award.providers["kestrel"])
+    response = client.get(outcome_url(award, "kestrel"))
+    text = page_text(response)
+    html = response.get_data(as_text=True)
+    next_steps = text[text.index("What happens next") :]
+    assert "standstill period of 8 working days" in next_steps
+    assert "Procurement Act 2023" in next_steps
+    assert "before the standstill period ends" in next_steps  # when to raise a concern
+    assert "The contract will be awarded to the winning tender" in next_steps
+    # Who to contact: the commissioner who created the round, at the council.
+    assert "Commissioner Priya Shah" in next_steps
+    assert f"Email {award.commissioner.email}" in next_steps
+    assert f'href="mailto:{award.commissioner.email}?subject=' in html
+    with award.app.app_context():
+        council = award.app.config["COUNCIL_NAME"]
+    assert f"Council {council}" in next_steps
+    bid_id = award.bid_ids["kestrel"]
+    summary = f"/provider/bids/{bid_id}/assessment-summary"
+    assert 'id="next-summary-link"' in html
+    assert html.count(f'href="{summary}"') >= 2
+    assert client.get(summary).status_code == 200
+
+
+def test_the_approval_date_is_given_and_no_standstill_date_is_made_up(award: AwardWorld) -> None:
+    awarded(award)
+    with award.app.app_context():
+        submission = award.rows(BoardSubmission)[-1]
+        approved = london_date(submission.decided_at)
+    text = page_text(
+        award.client_for(award.providers["kestrel"]).get(outcome_url(award, "kestrel"))
+    )
+    assert f"The council’s board approved the award on {approved}." in text
+    assert "The contract award notice gives the date the standstill period ends." in text
+
+
+def test_the_winner_is_told_the_council_will_be_in_touch_about_the_contract(
+    award: AwardWorld,
+) -> None:
+    awarded(award)
+    text = page_text(
+        award.client_for(award.providers["hollin-brook"]).get(outcome_url(award, "hollin-brook"))
+    )
+    assert "The council will contact you about signing the contract" in text
+    assert "The contract will be awarded to the winning tender" not in text
+
+
+def test_without_a_commissioner_to_answer_the_council_is_the_contact(award: AwardWorld) -> None:
+    awarded(award)
+    with award.app.app_context():
+        commissioner = db.session.get(User, award.commissioner.id)
+        commissioner.is_active = False
+        db.session.commit()
+    response = award.client_for(award.providers["kestrel"]).get(outcome_url(award, "kestrel"))
+    text = page_text(response)
+    assert "Priya Shah" not in text
+    assert "mailto:" not in response.get_data(as_text=True)
+    assert "Write to the council’s commissioning team, quoting the round’s reference" in text

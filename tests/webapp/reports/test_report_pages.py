@@ -26,7 +26,15 @@ from tests.webapp.award_world import CLOSES_AT, EVALUATED, PROVIDERS, AwardWorld
 from tests.webapp.board.states import decided, evaluated, page_text, submitted
 from tests.webapp.conftest import parse_page
 from webapp.extensions import db
-from webapp.models import AuditEvent, ConflictDeclaration, EvaluatorMark, IssuedReport, User
+from webapp.models import (
+    AuditEvent,
+    Bid,
+    BidStatus,
+    ConflictDeclaration,
+    EvaluatorMark,
+    IssuedReport,
+    User,
+)
 from webapp.services.report_jobs import ASSESSMENT_SUMMARY, issued_folder
 from webapp.services.results import round_inputs, round_result
 
@@ -90,14 +98,16 @@ def staff_urls(award: AwardWorld, key: str = OWN) -> dict[str, str]:
     return {
         "board pack": f"{base}/board-pack",
         "board pack PDF": f"{base}/board-pack.pdf",
+        "board pack download": f"{base}/board-pack/download",
         "summary": f"{base}/summaries/{bid_id}",
         "summary PDF": f"{base}/summaries/{bid_id}.pdf",
+        "summary download": f"{base}/summaries/{bid_id}/download",
     }
 
 
 def provider_urls(award: AwardWorld, key: str = OWN) -> dict[str, str]:
     base = f"/provider/bids/{award.bid_ids[key]}/assessment-summary"
-    return {"summary": base, "summary PDF": f"{base}.pdf"}
+    return {"summary": base, "summary PDF": f"{base}.pdf", "summary download": f"{base}/download"}
 
 
 def refused(response: TestResponse, expected: int) -> bool:
@@ -167,6 +177,7 @@ def test_a_summary_for_a_bid_of_another_round_or_none_is_not_found(award: AwardW
     base = f"/commissioning/rounds/{award.round_id}/reports"
     assert browser.get(f"{base}/summaries/999999").status_code == 404
     assert browser.get(f"{base}/summaries/999999.pdf").status_code == 404
+    assert browser.get(f"{base}/summaries/999999/download").status_code == 404
     assert browser.get("/commissioning/rounds/999999/reports/board-pack").status_code == 404
 
 
@@ -203,7 +214,11 @@ def test_a_providers_summary_opens_only_to_its_own_organisation_once_awarded(
 def test_the_self_assessment_report_is_the_providers_own(award: AwardWorld) -> None:
     for role in ROLES:
         browser = client(award, role)
-        for url in ("/provider/self-assessment/report", "/provider/self-assessment/report.pdf"):
+        for url in (
+            "/provider/self-assessment/report",
+            "/provider/self-assessment/report.pdf",
+            "/provider/self-assessment/report/download",
+        ):
             if role == "provider":
                 if url.endswith("/report"):  # the PDF is rendered once, below
                     response = browser.get(url)
@@ -225,7 +240,7 @@ def test_the_board_pack_twin_is_a_service_page_with_the_report_and_its_figures(
     page = parse_page(response)
     assert page.title.startswith("Board pack: Homecare, Lot 1 – Commonweal")
     assert page.h1s == ["Homecare, Lot 1"]
-    assert staff_urls(award)["board pack PDF"] in page.links
+    assert staff_urls(award)["board pack download"] in page.links
     html = response.get_data(as_text=True)
     assert INJECTION not in html
     assert "&lt;img src=&#34;http://127.0.0.1:9/x&#34;&gt;" in html
@@ -297,7 +312,7 @@ def test_a_summary_twin_names_no_evaluator(award: AwardWorld) -> None:
     assert "Agreed at moderation." in text
     for evaluator in award.evaluators:
         assert evaluator.name not in text
-    assert provider_urls(award)["summary PDF"] in parse_page(response).links
+    assert provider_urls(award)["summary download"] in parse_page(response).links
 
 
 # --- links to the reports --------------------------------------------------------------------
@@ -310,13 +325,16 @@ def test_the_results_and_board_pages_link_the_reports(award: AwardWorld) -> None
         client(award, "commissioner").get(f"/commissioning/rounds/{award.round_id}/results")
     )
     assert urls["board pack"] in results.links
-    assert urls["board pack PDF"] in results.links
+    assert urls["board pack download"] in results.links
     for key in PROVIDERS:
         assert staff_urls(award, key)["summary"] in results.links, key
-        assert staff_urls(award, key)["summary PDF"] in results.links, key
+        assert staff_urls(award, key)["summary download"] in results.links, key
     board = parse_page(client(award, "board").get(f"/board/rounds/{award.round_id}"))
     assert urls["board pack"] in board.links
-    assert urls["board pack PDF"] in board.links
+    assert urls["board pack download"] in board.links
+    # Slow PDFs are reached through their "being prepared" page, never linked bare.
+    for page in (results, board):
+        assert not [link for link in page.links if link.endswith(".pdf")]
 
 
 def test_the_board_page_does_not_link_a_pack_the_board_may_not_open(award: AwardWorld) -> None:
@@ -333,10 +351,99 @@ def test_the_outcome_and_self_assessment_pages_link_the_providers_reports(
     browser = client(award, "provider")
     outcome = parse_page(browser.get(f"/provider/bids/{award.bid_ids[OWN]}/outcome"))
     assert provider_urls(award)["summary"] in outcome.links
-    assert provider_urls(award)["summary PDF"] in outcome.links
+    assert provider_urls(award)["summary download"] in outcome.links
     results = parse_page(browser.get("/provider/self-assessment/results"))
     assert "/provider/self-assessment/report" in results.links
-    assert "/provider/self-assessment/report.pdf" in results.links
+    assert "/provider/self-assessment/report/download" in results.links
+    for page in (outcome, results):
+        assert not [link for link in page.links if link.endswith(".pdf")]
+
+
+# --- "your PDF is being prepared" ------------------------------------------------------------
+
+
+def assert_preparing(response: TestResponse, pdf_url: str, heading: str, what: str) -> str:
+    """The page says what is being made and how long it takes, and starts the download."""
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    page = parse_page(response)
+    assert page.h1s == [heading]
+    assert page.duplicate_ids == []
+    assert f'<meta http-equiv="refresh" content="0; url={pdf_url}">' in html
+    assert pdf_url in page.links  # in case the download does not start
+    text = page_text(response)
+    assert what in text
+    assert re.search(r"This usually takes (up to 10 seconds|a few seconds)\.", text)
+    assert "If the download does not start, download the PDF" in text
+    return text
+
+
+def test_the_board_pack_download_says_it_is_being_prepared(award: AwardWorld) -> None:
+    state(award, "with the board")
+    urls = staff_urls(award)
+    for role in ("commissioner", "board"):
+        response = client(award, role).get(urls["board pack download"])
+        text = assert_preparing(
+            response,
+            urls["board pack PDF"],
+            "Your board pack PDF is being prepared",
+            "We are making the board pack for CW-2027-0001: Homecare, Lot 1 as a PDF.",
+        )
+        assert "This usually takes up to 10 seconds." in text
+        assert f"/commissioning/rounds/{award.round_id}/results" in parse_page(response).links
+
+
+def test_a_staff_summary_download_says_it_is_being_prepared(award: AwardWorld) -> None:
+    state(award, "evaluating")
+    urls = staff_urls(award)
+    assert_preparing(
+        client(award, "commissioner").get(urls["summary download"]),
+        urls["summary PDF"],
+        "Your assessment summary PDF is being prepared",
+        "We are making the assessment summary for Kestrel Home Care (Employee Owned) Ltd’s bid",
+    )
+    # A bid not in the round's results (withdrawn) is not found, as its PDF is not.
+    with award.app.app_context():
+        bid = db.session.get(Bid, award.bid_ids[OWN])
+        bid.status = BidStatus.WITHDRAWN.value
+        db.session.commit()
+    for name in ("summary download", "summary PDF"):
+        assert client(award, "commissioner").get(urls[name]).status_code == 404, name
+
+
+def test_a_providers_summary_download_says_it_is_being_prepared(award: AwardWorld) -> None:
+    state(award, "awarded")
+    urls = provider_urls(award)
+    response = client(award, "provider").get(urls["summary download"])
+    assert_preparing(
+        response,
+        urls["summary PDF"],
+        "Your assessment summary PDF is being prepared",
+        "We are making the assessment summary for your bid",
+    )
+    assert f"/provider/bids/{award.bid_ids[OWN]}/outcome" in parse_page(response).links
+    # Opening the page issues nothing: only the PDF itself is recorded as issued.
+    assert award.rows(AuditEvent, action="report.issued") == []
+
+
+def test_the_self_assessment_report_download_says_it_is_being_prepared(
+    award: AwardWorld,
+) -> None:
+    response = client(award, "provider").get("/provider/self-assessment/report/download")
+    assert_preparing(
+        response,
+        "/provider/self-assessment/report.pdf",
+        "Your self-assessment report PDF is being prepared",
+        "We are making the self-assessment report for Kestrel Home Care (Employee Owned) Ltd",
+    )
+
+
+def test_the_twins_download_links_go_to_the_preparing_page(award: AwardWorld) -> None:
+    response = client(award, "provider").get("/provider/self-assessment/report")
+    html = response.get_data(as_text=True)
+    assert 'href="/provider/self-assessment/report/download" id="download-pdf"' in html
+    assert "report.pdf" not in html
 
 
 # --- the PDFs -----------------------------------------------------------------------------------
