@@ -85,6 +85,11 @@ class Organisation(db.Model):
     users: Mapped[list[User]] = relationship(back_populates="organisation")
     bids: Mapped[list[Bid]] = relationship(back_populates="organisation")
 
+    @property
+    def active_provider_users(self) -> list[User]:
+        """The organisation's people who can sign in and act for it: whom its emails go to."""
+        return [u for u in self.users if u.is_active and u.has_role(Role.PROVIDER)]
+
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r}>"
 

@@ -19,7 +19,7 @@ from webapp.clock import london_text, now
 from webapp.extensions import db
 from webapp.links import email_link
 from webapp.mail import send_mail
-from webapp.models import Bid, BidStatus, CommissioningRound, Role
+from webapp.models import Bid, BidStatus, CommissioningRound
 from webapp.services.bids import changes_pending
 
 REMINDER_WINDOW = timedelta(hours=24)
@@ -64,9 +64,7 @@ def _claim(bid: Bid, moment: datetime) -> bool:
 def _email(bid: Bid) -> None:
     round_ = bid.round
     link = email_link("provider.bid", bid_id=bid.id)
-    for user in bid.organisation.users:
-        if not user.is_active or not user.has_role(Role.PROVIDER):
-            continue
+    for user in bid.organisation.active_provider_users:
         send_mail(
             user.email,
             f"Your changes are not submitted: {round_.reference} {round_.title}",

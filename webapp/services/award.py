@@ -404,9 +404,7 @@ def _email_bidders(round_: CommissioningRound) -> None:
 
     for bid in submitted_bids_of(round_):
         link = email_link("provider.outcome", bid_id=bid.id)
-        for user in bid.organisation.users:
-            if not user.is_active or not user.has_role(Role.PROVIDER):
-                continue
+        for user in bid.organisation.active_provider_users:
             send_mail(
                 user.email,
                 f"Outcome available: {round_.reference} {round_.title}",

@@ -281,9 +281,7 @@ def ask(
 def _email_provider(check: PriceCheck, title: str) -> None:
     bid = check.bid
     link = email_link("provider.price_check", bid_id=bid.id, check_id=check.id)
-    for user in bid.organisation.users:
-        if not user.is_active or not user.has_role(Role.PROVIDER):
-            continue
+    for user in bid.organisation.active_provider_users:
         send_mail(
             user.email,
             f"Please explain your price: {bid.round.reference} {bid.round.title}",
