@@ -45,7 +45,7 @@ from webapp.forms.builder import (
 )
 from webapp.models import Bid, BidStatus, CommissioningRound, EvidenceFile, Organisation, User
 from webapp.services import unsaved_sections as unsaved
-from webapp.services.evidence import EvidenceError, store_evidence, store_uploads
+from webapp.services.evidence import store_uploads
 from webapp.services.profiles import organisation_of, prefill_answers
 from webapp.services.rounds import (
     RoundState,
@@ -404,21 +404,14 @@ def _keep_refused(
     pending: Mapping[str, EvidenceFile],
 ) -> SaveOutcome:
     """A refused save: nothing is saved, but what was typed and uploaded is kept."""
-    uploads = {name: evidence.id for name, evidence in pending.items()}
-    for upload in uploaded_files(framework, section_id, form, visible_only=False):
-        if upload.field_name in errors:
-            continue
-        try:
-            evidence = store_evidence(
-                upload.file,
-                organisation=bid.organisation,
-                uploaded_by=user,
-                criterion_id=upload.criterion_id,
-            )
-        except EvidenceError as refused:
-            errors[upload.field_name] = refused.message
-            continue
-        uploads[upload.field_name] = evidence.id
+    posted = store_uploads(
+        uploaded_files(framework, section_id, form, visible_only=False),
+        {},  # nothing is answered until a save succeeds
+        errors,
+        organisation=bid.organisation,
+        uploaded_by=user,
+    )
+    uploads = {name: evidence.id for name, evidence in {**pending, **posted}.items()}
     unsaved.keep(bid, section_id, form, complete=True, uploads=uploads)
     db.session.commit()
     unsaved.with_pending(
@@ -446,13 +439,15 @@ def _write_section(
     current = working_answers(bid)
     merged = merge_section_answers(framework, section_id, current, answers, errors)
     uploads = uploaded_files(framework, section_id, form)
-    stored = store_uploads(
-        uploads,
-        merged,
-        errors,
-        organisation=bid.organisation,
-        uploaded_by=user,
-        bid=bid,
+    stored = len(
+        store_uploads(
+            uploads,
+            merged,
+            errors,
+            organisation=bid.organisation,
+            uploaded_by=user,
+            bid=bid,
+        )
     )
     if complete and errors:
         db.session.rollback()

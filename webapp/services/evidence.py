@@ -378,13 +378,15 @@ def store_uploads(
     uploaded_by: User,
     bid: Bid | None = None,
     self_assessment: SelfAssessment | None = None,
-) -> int:
-    """Store the files posted with a section; returns how many were stored.
+) -> dict[str, EvidenceFile]:
+    """Store the files posted with a section; returns each stored file by its field name.
 
     A refused file becomes an error on its field; a file that answers an `evidence` criterion
-    becomes that criterion's answer in `answers`. Fields already in error are skipped.
+    becomes that criterion's answer in `answers`. Fields already in error are skipped. With
+    neither `bid` nor `self_assessment`, the files are kept for the organisation alone (a
+    refused save's pending uploads).
     """
-    stored = 0
+    stored: dict[str, EvidenceFile] = {}
     for upload in uploads:
         if upload.field_name in errors:
             continue
@@ -400,7 +402,7 @@ def store_uploads(
         except EvidenceError as refused:
             errors[upload.field_name] = refused.message
             continue
-        stored += 1
+        stored[upload.field_name] = evidence
         if upload.is_answer:
             answers[upload.criterion_id] = evidence_answer(evidence)
     return stored
