@@ -24,7 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange
 
 from criteria.model import Scale, Section
 from webapp.models import Bid, User
-from webapp.services.evaluation import MIN_JUSTIFICATION, ConflictAnswer
+from webapp.services.evaluation import MAX_JUSTIFICATION, MIN_JUSTIFICATION, ConflictAnswer
 
 NO_CONFLICT = "no"
 CONFLICT = "yes"
@@ -104,8 +104,9 @@ class MarkForm(FlaskForm):
             InputRequired("Enter why you gave this mark"),
             Length(
                 min=MIN_JUSTIFICATION,
-                max=10000,
-                message=f"Why this mark must be between {MIN_JUSTIFICATION} and 10,000 characters",
+                max=MAX_JUSTIFICATION,
+                message=f"Why this mark must be between {MIN_JUSTIFICATION} and "
+                f"{MAX_JUSTIFICATION:,} characters",
             ),
         ],
     )

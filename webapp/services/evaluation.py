@@ -70,7 +70,9 @@ __all__ = [
 ]
 
 MIN_JUSTIFICATION = 20
-"""The shortest justification accepted, in characters: enough for one reason."""
+"""The shortest justification accepted, in characters once trimmed: enough for one reason."""
+MAX_JUSTIFICATION = 10_000
+"""The longest justification accepted, in characters once trimmed."""
 
 
 class MarkingRefusedError(Exception):
@@ -362,6 +364,10 @@ def save_mark(
     justification = justification.strip()
     if len(justification) < MIN_JUSTIFICATION:
         raise MarkingRefusedError(f"Justification must be {MIN_JUSTIFICATION} characters or more")
+    if len(justification) > MAX_JUSTIFICATION:
+        raise MarkingRefusedError(
+            f"Justification must be {MAX_JUSTIFICATION:,} characters or fewer"
+        )
     sheet = sheet_for(round_, user, bid)
     if sheet is None:
         sheet = MarkSheet(round_id=round_.id, bid_id=bid.id, evaluator_id=user.id)
