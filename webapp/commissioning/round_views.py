@@ -63,6 +63,7 @@ def new_round() -> ResponseReturnValue:
 def round(id: int) -> str:
     round_ = round_or_404(id)
     sealed = is_sealed(round_)
+    unnamed = _bidders_hidden(round_)
     return render_template(
         "commissioning/round.html",
         round=round_,
@@ -73,7 +74,8 @@ def round(id: int) -> str:
         weights=_weight_rows(round_),
         sealed=sealed,
         bids_submitted=round_admin.submitted_bid_count(round_),
-        bids=[] if sealed else round_admin.submitted_bids(round_),
+        bids=[] if sealed or unnamed else round_admin.submitted_bids(round_),
+        bidders_hidden=unnamed and not sealed,
         invited=len(round_.invitations),
         frozen_reason=round_admin.settings_frozen_reason(round_),
         publish_refusal=round_admin.publish_refusal(round_),
@@ -86,6 +88,12 @@ def _evaluates(round_: CommissioningRound) -> bool:
     """True when the signed-in user is an evaluator assigned to the round."""
     user = current_user._get_current_object()
     return user.has_role(Role.EVALUATOR) and evaluation.assignment(round_, user) is not None
+
+
+def _bidders_hidden(round_: CommissioningRound) -> bool:
+    """True when the round hides who bid from evaluators and the signed-in user is one: they
+    know the bids only as "Bid A", "Bid B" (in an order that is not the order they came in)."""
+    return round_.anonymise_bidders and current_user.has_role(Role.EVALUATOR)
 
 
 def _parameter_rows(round_: CommissioningRound) -> list[dict[str, str]]:
