@@ -283,3 +283,18 @@ def test_submitting_one_bids_marks_does_not_open_another_bids_panel(award: Award
         assert secret.replace("'", "&#39;") not in response.text, tail
         assert "Daniel Hughes" not in response.text, tail
     assert client.get(bid_url(award, "lantern-trust", "/panel")).status_code == 403
+
+
+def test_an_anonymised_rounds_page_names_no_bidder_to_evaluators(app: Flask) -> None:
+    award = AwardWorld(app, anonymise=True)
+    url = f"/commissioning/rounds/{award.round_id}"
+    with award.app.app_context():
+        names = [award.bid(key).organisation.name for key in award.bid_ids]
+        references = [award.bid(key).reference or "" for key in award.bid_ids]
+    for evaluator in award.evaluators:
+        html = award.client_for(evaluator).get(url).text
+        assert "4 bids submitted" in html
+        assert [n for n in names if n in html] == []
+        assert [r for r in references if r in html] == []
+    managers = award.client_for(award.commissioner).get(url).text
+    assert all(name in managers for name in names)
