@@ -11,6 +11,7 @@ event is named), 2 the log could not be read.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,16 +96,134 @@ def audit_verify(database_url: str | None, anchor_text: str | None) -> None:
         click.echo(f"Head: {report.head}")
 
 
-def _app(database_url: str | None) -> Flask:
+DATABASE_URL_OPTION = click.option(
+    "--database-url",
+    default=None,
+    metavar="URL",
+    help="The database (default: DATABASE_URL, else the SQLite file under instance/).",
+)
+UPLOAD_FOLDER_OPTION = click.option(
+    "--upload-folder",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where evidence and issued reports are kept (default: the app's UPLOAD_FOLDER).",
+)
+
+
+@main.group("round", help="Export a round to a folder, or restore one from such a folder.")
+def round_group() -> None:
+    pass
+
+
+@round_group.command("export")
+@click.argument("round_id")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A new or empty folder to write the round to.",
+)
+@DATABASE_URL_OPTION
+@UPLOAD_FOLDER_OPTION
+def round_export(
+    round_id: str, output: Path, database_url: str | None, upload_folder: Path | None
+) -> None:
+    """Write round ROUND_ID (its number or reference) with its bids, marks, files and log."""
+    import sqlalchemy as sa
+
+    from webapp.backup import ExportError, export_round
+    from webapp.extensions import db
+    from webapp.models import CommissioningRound
+
+    app = _app(database_url, upload_folder)
+    with app.app_context():
+        try:
+            where = CommissioningRound.reference == round_id
+            if round_id.isdigit():
+                where = sa.or_(where, CommissioningRound.id == int(round_id))
+            round_ = db.session.scalars(sa.select(CommissioningRound).where(where)).first()
+            if round_ is None:
+                click.echo(f"There is no round {round_id}.", err=True)
+                raise SystemExit(UNREADABLE)
+            summary = export_round(round_, output)
+        except ExportError as error:
+            click.echo(f"Could not export round {round_id}: {error}", err=True)
+            raise SystemExit(UNREADABLE) from None
+        finally:
+            _close(app)
+    rows = sum(summary.counts.values())
+    click.echo(
+        f"Exported round {summary.reference} to {output}: {rows} rows, {summary.files} files."
+    )
+
+
+@round_group.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@DATABASE_URL_OPTION
+@UPLOAD_FOLDER_OPTION
+def round_import(directory: Path, database_url: str | None, upload_folder: Path | None) -> None:
+    """Restore the round exported to DIRECTORY into the database, all of it or nothing."""
+    from webapp.backup import RestoreError, restore_round
+
+    app = _app(database_url, upload_folder)
+    with app.app_context():
+        try:
+            summary = restore_round(directory)
+        except RestoreError as error:
+            click.echo(f"Nothing was restored: {error}", err=True)
+            raise SystemExit(UNREADABLE) from None
+        finally:
+            _close(app)
+    rows = sum(summary.inserted.values())
+    reused = sum(summary.reused.values())
+    click.echo(
+        f"Restored round {summary.reference}: {rows} rows written, {reused} reused "
+        f"(people and frameworks already here), {summary.events} audit events recorded again."
+    )
+
+
+@main.group("db", help="Whole-database backups.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@DATABASE_URL_OPTION
+def db_backup(target: Path, database_url: str | None) -> None:
+    """Copy the live SQLite database to TARGET with SQLite's online backup API."""
+    from webapp.backup import backup_sqlite
+
+    app = _app(database_url)
+    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "sqlite" or not url.database:
+        click.echo(
+            "This database is not a SQLite file: back PostgreSQL up with pg_dump "
+            "(see the README's 'Backup and restore').",
+            err=True,
+        )
+        raise SystemExit(UNREADABLE)
+    try:
+        pages = backup_sqlite(Path(url.database), target)
+    except (OSError, sqlite3.Error) as error:
+        click.echo(f"Could not back up {url.database}: {error}", err=True)
+        raise SystemExit(UNREADABLE) from None
+    click.echo(f"Backed up {url.database} to {target} ({pages} pages), checked intact.")
+
+
+def _app(database_url: str | None, upload_folder: Path | None = None) -> Flask:
     """The web app on its configured database, or on `database_url` when given."""
     from webapp import create_app
 
-    if not database_url:
-        return create_app()
-    url = normalise_database_url(database_url)
-    return create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options_for(url)}
-    )
+    overrides: dict[str, object] = {}
+    if upload_folder is not None:
+        overrides["UPLOAD_FOLDER"] = str(upload_folder)
+    if database_url:
+        url = normalise_database_url(database_url)
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options_for(url)
+    return create_app(overrides or None)
 
 
 def _missing_sqlite_file(url: str) -> str | None:

@@ -35,6 +35,7 @@ __all__ = [
     "VerifyReport",
     "actor_text",
     "record",
+    "record_copy",
     "round_event_page",
     "round_events",
     "verify_log",
@@ -62,6 +63,7 @@ ACTIONS: dict[str, str] = {
     "board.submitted": "Results submitted to the board",
     "board.decided": "Board decision recorded",
     "report.issued": "Report issued",
+    "round.imported": "Round restored from an export",
 }
 """Every action the log records, with the words a person reads on the round's events page."""
 
@@ -88,15 +90,7 @@ def record(
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; add it to ACTIONS")
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
-    head = session.execute(
-        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
-    chained = ChainedEvent(
-        seq=seq,
+    return _append(
         # The database keeps microseconds at most; hash exactly what will be read back.
         occurred_at=now(),
         actor_id=actor.id if actor is not None else None,
@@ -107,8 +101,35 @@ def record(
         summary=summary,
         before_digest=digest(before),
         after_digest=digest(after),
-        prev_hash=prev_hash,
     )
+
+
+def record_copy(event: ChainedEvent) -> AuditEvent:
+    """Append an event recorded in another database, keeping everything but its place.
+
+    The copy has its own number, previous hash and hash in this database's chain; when it
+    happened, who did it, what and to which subject stay as they were. Restoring an exported
+    round uses this, after checking each exported event against its own hash.
+    """
+    return _append(
+        **{
+            name: getattr(event, name)
+            for name in ChainedEvent.__dataclass_fields__
+            if name not in {"seq", "prev_hash", "hash"}
+        }
+    )
+
+
+def _append(**fields: Any) -> AuditEvent:
+    """Extend the chain from its head by one event made of `fields` (all but seq and links)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(ADVISORY_LOCK_KEY)))
+    head = session.execute(
+        sa.select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS)
+    chained = ChainedEvent(seq=seq, prev_hash=prev_hash, **fields)
     event = AuditEvent(
         **{name: getattr(chained, name) for name in ChainedEvent.__dataclass_fields__},
     )
