@@ -29,6 +29,9 @@ from criteria.wording import criterion_title, plain
 __all__ = ["main", "score_round_file"]
 
 INVALID_INPUT = 2
+MAX_SAMPLES = 1_000_000
+"""The most weight samples a robustness analysis draws: 100 times the default, and about as
+many as fit in memory beside a large round."""
 
 
 @click.group(help="Commonweal: score commissioning rounds against an ethical framework.")
@@ -94,8 +97,20 @@ def frameworks_validate(files: Sequence[Path]) -> None:
 )
 @click.option("--explain", is_flag=True, help="Table/CSV: every criterion's score and reason.")
 @click.option("--robustness", is_flag=True, help="Add the weight-sensitivity analysis.")
-@click.option("--samples", default=10_000, show_default=True, help="Monte Carlo samples.")
-@click.option("--seed", default=0, show_default=True, help="Random seed for the samples.")
+@click.option(
+    "--samples",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1, MAX_SAMPLES),
+    help=f"Monte Carlo samples, 1 to {MAX_SAMPLES:,}.",
+)
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 2**63 - 1),
+    help="Random seed for the samples (0 or more).",
+)
 def score(
     round_file: Path,
     output_format: str,

@@ -40,10 +40,12 @@ from criteria.result import (
     CriterionStatus,
     Exclusion,
     RoundResult,
+    fmt,
 )
 from criteria.round_inputs import check_round
 from criteria.rules import RULE_SCORERS, AnswerScorer, Points
 from criteria.weights import criterion_weights, round_parameters, round_pillar_weights
+from criteria.wording import criterion_title
 
 __all__ = ["SCORERS", "Decisions", "Marks", "RoundInputError", "score_round"]
 
@@ -428,5 +430,38 @@ def score_round(
         price_formula=price_award.formula.name if price_award else None,
         bids=(*ranking.bids, *waiting, *excluded),
         tie_breaks=ranking.tie_breaks,
-        notes=round_notes(results, ranking.bids),
+        notes=(*round_notes(results, ranking.bids), *_answer_notes(ctx, drafts, results)),
     )
+
+
+def _answer_notes(
+    ctx: _Round, drafts: Sequence[_Draft], results: Sequence[BidResult]
+) -> tuple[str, ...]:
+    """A note for each required answer that is missing, and each answer that could not be
+    used, where it cost the bid the criterion's points: the board sees it, not only the
+    criterion's reason line."""
+    notes: list[str] = []
+    for draft, result in zip(drafts, results, strict=True):
+        for score in result.criteria:
+            slot = ctx.slots[score.criterion_id]
+            criterion = slot.criterion
+            problem = draft.errors.get(criterion.id)
+            if score.status != "unanswered" or not slot.weight:
+                continue
+            if problem is None and not criterion.required:
+                continue
+            what = (
+                f"could not be used ({problem.rstrip('.')})"
+                if problem is not None
+                else "is missing"
+            )
+            notes.append(
+                f"Bid {draft.bid.name}: the answer to “{criterion_title(criterion)}” {what}; "
+                f"it scored 0 of {_points(slot.weight)} points."
+            )
+    return tuple(notes)
+
+
+def _points(weight: Fraction) -> str:
+    """A criterion's weight as points of the 100: 20, 2.5, 1.33."""
+    return fmt(weight, 2).rstrip("0").rstrip(".")

@@ -9,6 +9,13 @@ model is sound, the cross-field checks of `criteria.checks`.
 YAML is read the YAML 1.2 way for booleans: only `true` and `false` are booleans, so
 `yes`, `no`, `on` and `off` stay words (a choice value, a `yes:` key of `choice_points`,
 a postcode area `NO`). A key written twice in one mapping is an error, never "last wins".
+
+A file is bounded before any Python value is built from it (`YamlLimits`): its length, how
+deeply its lists and mappings nest, and how many values it holds once every alias (`*name`)
+is expanded, so a small file of nested aliases cannot fill the memory and a deeply nested one
+cannot exhaust the stack. Only plain values are read: text, numbers, true/false, empty, dates,
+lists and mappings; a tag such as `!!binary` or `!!set`, or a value its tag cannot read
+(`!!int x`, a 5,000-digit number, the date 2026-13-45), is a problem with its line and field.
 """
 
 from __future__ import annotations
@@ -28,15 +35,19 @@ from criteria.model import Framework
 from criteria.validation_messages import describe_errors
 
 __all__ = [
+    "FRAMEWORK_LIMITS",
+    "ROUND_LIMITS",
     "FrameworkError",
     "LineLoader",
     "LineMap",
     "Problem",
+    "YamlLimits",
     "load_framework",
     "load_framework_text",
     "parse_yaml_with_lines",
     "problems_from",
     "problems_from_checks",
+    "read_limited",
 ]
 
 DOCUMENT_MODELS: dict[str, type[BaseModel]] = {"Framework": Framework, "Round": Round}
@@ -81,6 +92,66 @@ class FrameworkError(Exception):
         return cls([Problem(file, line, column, field, message)])
 
 
+# --- limits -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YamlLimits:
+    """How large a YAML file may be, checked before any Python value is built from it."""
+
+    max_characters: int
+    max_depth: int
+    """The deepest nesting of lists and mappings, counting what aliases bring in."""
+    max_values: int
+    """The most values (every key, item and scalar) once every alias is expanded."""
+
+
+FRAMEWORK_LIMITS = YamlLimits(max_characters=1024 * 1024, max_depth=32, max_values=25_000)
+"""A framework: the built-in one is 44 KB, nests 9 levels deep and holds about 1,600 values.
+At the limit a file is built and checked in about a quarter of a second."""
+
+ROUND_LIMITS = YamlLimits(max_characters=32 * 1024 * 1024, max_depth=32, max_values=2_000_000)
+"""A round file: the example's 8 bids hold about 2,100 values, so 1,000 bids about 270,000."""
+
+
+def _amount(count: int, noun: str) -> str:
+    return f"{count:,} {noun}"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A file refused while it was read: too deep, too large once expanded, a cyclic alias."""
+
+    def __init__(self, mark: Any, loc: Loc, message: str) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.loc = loc
+        self.message = message
+
+
+_PLAIN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "merge")
+)
+_TAG_WORDS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:null": "an empty value",
+}
+_COLLECTION_TAGS = {
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+def _tag_text(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:") else tag
+
+
+def _shown(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "...")
+
+
 # --- YAML with positions ------------------------------------------------------------
 
 
@@ -106,18 +177,90 @@ class LineMap:
 
 class LineLoader(yaml.SafeLoader):
     """PyYAML's SafeLoader that records the position of every mapping key and sequence item,
-    collects keys written twice in one mapping, and reads only true/false as booleans."""
+    collects keys written twice in one mapping, reads only true/false as booleans, and holds
+    the file to its `YamlLimits` while composing it, before any value is built."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, limits: YamlLimits = FRAMEWORK_LIMITS) -> None:
         super().__init__(stream)
+        self.limits = limits
         self.lines = LineMap()
         self.duplicates: list[tuple[Loc, yaml.Mark, yaml.Mark]] = []
+        self.refusals: list[tuple[Loc, yaml.Mark, str]] = []
+        """Values that cannot be read (a tag that is not allowed, `!!int x`): where and why."""
         self._open: set[int] = set()
+        self._path: list[str | int | None] = []  # the parts of the node being composed
+        self._heights: list[int] = [0]  # the tallest child so far, of each open node
+        self._sizes: dict[int, tuple[int, int]] = {}  # node id -> (values, height), expanded
+        self._values = 0
+
+    # Composition: the node graph, where an alias is one shared node. Its expanded size is
+    # counted here, so a file of nested aliases is refused before anything is built from it.
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> Any:
+        part = (
+            index
+            if isinstance(index, int)
+            else (str(index.value) if isinstance(index, yaml.ScalarNode) else None)
+        )
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            node: Any = super().compose_node(parent, index)
+            size = self._sizes.get(id(node))
+            if size is None:  # the anchor is still open: the alias is inside what it names
+                raise self._refuse(
+                    event.start_mark,
+                    part,
+                    "an alias refers to the mapping or list that contains it",
+                )
+            self._grow(event.start_mark, part, *size)
+            return node
+        self._path.append(part)
+        self._heights.append(0)
+        if len(self._path) > self.limits.max_depth:
+            raise self._refuse(event.start_mark, None, self._too_deep())
+        before = self._values
+        node = super().compose_node(parent, index)
+        height = self._heights.pop() + 1
+        self._path.pop()
+        self._grow(event.start_mark, part, 1, 0)
+        self._heights[-1] = max(self._heights[-1], height)
+        self._sizes[id(node)] = (self._values - before, height)
+        return node
+
+    def _grow(self, mark: Any, part: str | int | None, values: int, height: int) -> None:
+        """Count `values` more values, nested `height` levels below the open node."""
+        self._values += values
+        if self._values > self.limits.max_values:
+            raise self._refuse(
+                mark,
+                part,
+                f"the file holds more than {_amount(self.limits.max_values, 'values')} once "
+                "its aliases (*name) are expanded; write the values out, or split the file",
+            )
+        if height:
+            if len(self._path) + height > self.limits.max_depth:
+                raise self._refuse(mark, part, self._too_deep())
+            self._heights[-1] = max(self._heights[-1], height)
+
+    def _too_deep(self) -> str:
+        return (
+            f"lists and mappings are nested more than {self.limits.max_depth} levels deep "
+            "(counting what aliases bring in)"
+        )
+
+    def _refuse(self, mark: Any, part: str | int | None, message: str) -> _Refused:
+        parts = [p for p in (*self._path, part) if p is not None]
+        return _Refused(mark, tuple(parts), message)
+
+    # Construction: Python values with their positions, from the composed (bounded) graph.
 
     def construct_located(self, node: yaml.Node, loc: Loc = ()) -> Any:
         """Build the Python value of `node`, recording positions under the path `loc`."""
         if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
-            return self.construct_object(node, deep=True)
+            return self._scalar(node, loc)
+        if node.tag != _COLLECTION_TAGS[type(node)]:
+            self._refuse_tag(node, loc)
+            return None
         if id(node) in self._open:
             raise yaml.constructor.ConstructorError(
                 None,
@@ -155,17 +298,48 @@ class LineLoader(yaml.SafeLoader):
             result[key] = self.construct_located(value_node, (*loc, key))
         return result
 
-    def _key(self, mapping: yaml.MappingNode, key_node: yaml.Node) -> Any:
-        key = self.construct_object(key_node, deep=True)
+    def _scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        """A plain value, or None with a refusal when its tag is not allowed or cannot read it."""
+        if node.tag not in _PLAIN_SCALAR_TAGS:
+            self._refuse_tag(node, loc)
+            return None
         try:
+            return self.construct_object(node, deep=True)
+        except (ValueError, ArithmeticError) as exc:
+            value = str(node.value)
+            if node.tag == "tag:yaml.org,2002:int" and len(value) > 1000:
+                reason = f"a number of {len(value):,} digits is far too long"
+            else:
+                reason = f"{_shown(value)} cannot be read as {_TAG_WORDS.get(node.tag, 'text')}"
+                detail = " ".join(str(exc).split())
+                reason += f" ({detail})" if detail and len(detail) <= 80 else ""
+            self.refusals.append((loc, node.start_mark, reason))
+            return None
+
+    def _refuse_tag(self, node: yaml.Node, loc: Loc) -> None:
+        self.refusals.append(
+            (
+                loc,
+                node.start_mark,
+                f"the tag {_tag_text(str(node.tag))} is not allowed: write the value as plain "
+                "text, a number, true or false, a date, a list or a mapping",
+            )
+        )
+
+    def _key(self, mapping: yaml.MappingNode, key_node: yaml.Node) -> Any:
+        refused = yaml.constructor.ConstructorError(
+            "while reading a mapping",
+            mapping.start_mark,
+            "a key must be a plain word or number",
+            key_node.start_mark,
+        )
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_SCALAR_TAGS:
+            raise refused
+        try:
+            key = self.construct_object(key_node, deep=True)
             hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                "while reading a mapping",
-                mapping.start_mark,
-                "a key must be a plain word or number",
-                key_node.start_mark,
-            ) from None
+        except (ValueError, ArithmeticError, TypeError):
+            raise refused from None
         return key
 
 
@@ -179,37 +353,66 @@ LineLoader.add_implicit_resolver(
 )
 
 
-def parse_yaml_with_lines(text: str, source_name: str) -> tuple[dict[str, Any], LineMap]:
+def parse_yaml_with_lines(
+    text: str, source_name: str, limits: YamlLimits = FRAMEWORK_LIMITS
+) -> tuple[dict[str, Any], LineMap]:
     """Parse a YAML document that must be a mapping, with the position of every key.
 
-    Raises `FrameworkError` for a syntax error, a duplicate key, an empty file or a document
-    that is not a mapping.
+    Raises `FrameworkError` for a syntax error, a duplicate key, a value that is not plain, a
+    file beyond its `limits`, an empty file or a document that is not a mapping.
     """
+    if len(text) > limits.max_characters:
+        raise FrameworkError.single(source_name, 1, "", _too_long(limits))
     try:
-        loader = LineLoader(text)
+        loader = LineLoader(text, limits)
     except yaml.YAMLError as exc:
         raise _unreadable(exc, text, source_name) from None
     try:
         node = loader.get_single_node()
         document = loader.construct_located(node) if node is not None else None
+    except _Refused as refused:
+        mark = refused.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise FrameworkError.single(
+            source_name, line, _field_path(refused.loc), refused.message, column
+        ) from None
     except yaml.YAMLError as exc:
         raise _unreadable(exc, text, source_name) from None
+    except RecursionError:  # the depth limit keeps far below the stack; this is a backstop
+        raise FrameworkError.single(source_name, 1, "", _too_deep_text(limits)) from None
     finally:
         loader.dispose()
-    if loader.duplicates:
-        raise FrameworkError(
-            [
-                Problem(
-                    source_name,
-                    again.line + 1,
-                    again.column + 1,
-                    _field_path(loc[:-1]),
-                    f"duplicate key '{loc[-1]}': it is also on line {first.line + 1}",
-                    _criterion_id(loc, document),
-                )
-                for loc, first, again in sorted(loader.duplicates, key=lambda d: d[2].line)
-            ]
+    found = [
+        (
+            again,
+            Problem(
+                source_name,
+                again.line + 1,
+                again.column + 1,
+                _field_path(loc[:-1]),
+                f"duplicate key '{loc[-1]}': it is also on line {first.line + 1}",
+                _criterion_id(loc, document),
+            ),
         )
+        for loc, first, again in loader.duplicates
+    ]
+    found += [
+        (
+            mark,
+            Problem(
+                source_name,
+                mark.line + 1,
+                mark.column + 1,
+                _field_path(loc),
+                message,
+                _criterion_id(loc, document),
+            ),
+        )
+        for loc, mark, message in loader.refusals
+    ]
+    if found:
+        found.sort(key=lambda f: (f[0].line, f[0].column))
+        raise FrameworkError([problem for _, problem in found])
     if document is None:
         raise FrameworkError.single(
             source_name, 1, "", "the file is empty: expected a YAML mapping (key: value lines)"
@@ -223,6 +426,27 @@ def parse_yaml_with_lines(text: str, source_name: str) -> tuple[dict[str, Any], 
         )
     loader.lines.document = document
     return document, loader.lines
+
+
+def _too_long(limits: YamlLimits) -> str:
+    return (
+        f"the file is longer than {_amount(limits.max_characters, 'characters')}: "
+        "split it, or remove what is not needed"
+    )
+
+
+def _too_deep_text(limits: YamlLimits) -> str:
+    return f"lists and mappings are nested more than {limits.max_depth} levels deep"
+
+
+def read_limited(path: Path, limits: YamlLimits, what: str) -> str:
+    """The text of a file, refused before reading when it is too large; raises FrameworkError."""
+    try:
+        if path.stat().st_size > limits.max_characters * 4:  # UTF-8: 4 bytes a character at most
+            raise FrameworkError.single(str(path), 1, "", _too_long(limits))
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FrameworkError.single(str(path), 1, "", f"cannot read the {what}: {exc}") from None
 
 
 def _unreadable(exc: yaml.YAMLError, text: str, source_name: str) -> FrameworkError:
@@ -320,8 +544,4 @@ def load_framework_text(text: str, source_name: str = "<framework>") -> Framewor
 def load_framework(path: str | Path) -> Framework:
     """Load a framework YAML file; raise `FrameworkError` naming file, line and field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkError.single(str(path), 1, "", f"cannot read the file: {exc}") from None
-    return load_framework_text(text, str(path))
+    return load_framework_text(read_limited(path, FRAMEWORK_LIMITS, "file"), str(path))

@@ -18,9 +18,19 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
+    "AMOUNT_LIMIT",
+    "AMOUNT_PLACES",
     "ANSWER_TYPES",
     "RELATIVE_PRICE_FORMULAS",
     "UNITS",
@@ -77,8 +87,32 @@ def _exact_decimal(value: Any) -> Any:
     return value
 
 
-Amount = Annotated[Decimal, BeforeValidator(_exact_decimal)]
-"""An exact decimal number read from YAML or JSON."""
+AMOUNT_LIMIT = Decimal(10) ** 12
+"""The largest size of any number in a framework or a round's settings: a trillion. Points,
+weights, pay rates and turnover thresholds are all far smaller; a number beyond it (1E+309,
+a 30-digit count) is a slip, and would overflow the exact arithmetic the results are written
+with."""
+AMOUNT_PLACES = 12
+"""The most decimal places a framework number may have."""
+AMOUNT_RANGE_ERROR = "number_out_of_range"
+AMOUNT_RANGE_WORDS = (
+    "a number from -1,000,000,000,000 to 1,000,000,000,000 with at most 12 decimal places"
+)
+
+
+def _sane_decimal(value: Decimal) -> Decimal:
+    """Refuse a number too large, or with too many decimal places, to be a real figure."""
+    if (
+        not value.is_finite()
+        or abs(value) > AMOUNT_LIMIT
+        or value != value.quantize(Decimal(1).scaleb(-AMOUNT_PLACES))
+    ):
+        raise PydanticCustomError(AMOUNT_RANGE_ERROR, AMOUNT_RANGE_WORDS)
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_exact_decimal), AfterValidator(_sane_decimal)]
+"""An exact decimal number read from YAML or JSON, finite and at most `AMOUNT_LIMIT` in size."""
 
 ParamRef = Annotated[str, StringConstraints(pattern=PARAM_REF.pattern)]
 """A reference to a framework parameter, written `$name`."""
@@ -135,7 +169,7 @@ class Parameter(Strict):
 
 
 class ScalePoint(Strict):
-    points: int = Field(ge=0)
+    points: int = Field(ge=0, le=1000)
     label: str
     descriptor: str
 
@@ -232,8 +266,8 @@ class ChoicePointsRule(RuleBase):
     """
 
     rule: Literal["choice_points"]
-    points: dict[str, Amount]
-    max_points: Amount | None = None
+    points: dict[str, Annotated[Amount, Field(ge=0)]]
+    max_points: Amount | None = Field(default=None, gt=0)
     scale: Identifier | None = None
 
 
@@ -308,7 +342,7 @@ class Criterion(Strict):
     min: Amount | None = None
     max: Amount | None = None
     """`min` and `max` override the default range of the answer's unit or type."""
-    max_words: int | None = Field(default=None, gt=0)
+    max_words: int | None = Field(default=None, gt=0, le=100_000)
     show_if: ShowIf | None = None
     profile: bool = False
     """An organisation-profile fact: answered once and prefilled in every bid."""

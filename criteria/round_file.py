@@ -18,11 +18,13 @@ from criteria.catalogue import load_builtin
 from criteria.checks import CheckProblem
 from criteria.inputs import Round
 from criteria.loader import (
+    ROUND_LIMITS,
     FrameworkError,
     load_framework,
     parse_yaml_with_lines,
     problems_from,
     problems_from_checks,
+    read_limited,
 )
 from criteria.model import Framework
 
@@ -43,11 +45,8 @@ def load_round(path: str | Path) -> LoadedRound:
     round file. Raises `FrameworkError` (with file, line and field) on any problem.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise FrameworkError.single(str(path), 1, "", f"cannot read the round file: {exc}") from exc
-    document, lines = parse_yaml_with_lines(text, str(path))
+    text = read_limited(path, ROUND_LIMITS, "round file")
+    document, lines = parse_yaml_with_lines(text, str(path), ROUND_LIMITS)
     try:
         round_ = Round.model_validate(document)
     except ValidationError as exc:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
-from criteria.model import IDENTIFIER, PARAM_REF
+from criteria.model import AMOUNT_RANGE_ERROR, AMOUNT_RANGE_WORDS, IDENTIFIER, PARAM_REF
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -54,6 +54,8 @@ EXPECTED: dict[str, str] = {
     "date_type": "a date written YYYY-MM-DD",
     "date_parsing": "a date written YYYY-MM-DD",
     "date_from_datetime_parsing": "a date written YYYY-MM-DD",
+    "finite_number": AMOUNT_RANGE_WORDS,
+    AMOUNT_RANGE_ERROR: AMOUNT_RANGE_WORDS,
 }
 """What each type error expected, in words."""
 
@@ -332,6 +334,11 @@ def _out_of_bounds(error: _Error) -> Described:
     return Described(error.loc, error.loc, f"{must}, found {describe_value(error.value)}")
 
 
+def _number_out_of_range(error: _Error) -> Described:
+    message = f"must be {AMOUNT_RANGE_WORDS}, found {describe_value(error.value)}"
+    return Described(error.loc, error.loc, message)
+
+
 def _wrong_kind(error: _Error) -> Described:
     expected = _expected(error.details)
     return Described(
@@ -346,6 +353,7 @@ DESCRIBERS: dict[str, Callable[[_Error], Described]] = {
     "union_tag_invalid": _tag_unknown,
     "literal_error": _unknown_value,
     **dict.fromkeys(BOUNDS, _out_of_bounds),
+    AMOUNT_RANGE_ERROR: _number_out_of_range,
 }
 """How each kind of error is put into words; any other kind is a value of the wrong kind."""
 

@@ -435,7 +435,7 @@ def test_round_file_problems_list_the_allowed_keys_of_the_round_model() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "start"),
     [
-        ("a: 1\nb: &loop [*loop]\n", 2, "YAML syntax error: an alias refers to"),
+        ("a: 1\nb: &loop [*loop]\n", 2, "an alias refers to the mapping or list that contains it"),
         ("a: 1\nb: {? [1, 2]: x}\n", 2, "YAML syntax error: while reading a mapping"),
         ("a: 1\nb: 2\nc: \x07\n", 3, "unreadable YAML: special characters are not allowed"),
         ("a: 1\n---\nb: 2\n", 2, "YAML syntax error: expected a single document"),

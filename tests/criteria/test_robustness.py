@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -135,14 +134,15 @@ def test_first_place_probability_matches_the_share_of_weightings_that_favour_eac
     np.testing.assert_allclose(found, [0.6, 0.4], atol=0.015)
 
 
-def test_a_thousand_bids_and_ten_thousand_samples_take_well_under_two_seconds() -> None:
+def test_a_thousand_bids_and_ten_thousand_samples_give_one_probability_per_bid() -> None:
+    # How long this takes is measured by bench/bench_scoring.py, not asserted here: a loaded
+    # machine must not fail the suite.
     performance = np.random.default_rng(11).random((1_000, 4))
     bounds = [[20, 60], [15, 50], [5, 30], [0, 25]]
-    start = time.perf_counter()
     found = first_place_probability(performance, [40, 30, 20, 10], bounds, samples=10_000)
-    assert time.perf_counter() - start < 2.0
     assert found.shape == (1_000,)
     assert found.sum() == pytest.approx(1.0)
+    assert np.all(found >= 0)
 
 
 def test_first_place_probabilities_sum_to_one() -> None:
