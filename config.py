@@ -110,7 +110,17 @@ class Config:
     # Sign-in attempts and other limits; Redis (redis://127.0.0.1:6379) shares them across workers.
     RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per account (email address typed) and per client address; see webapp/auth/limits.py.
     SIGN_IN_RATE_LIMIT = "10 per minute"
+    SIGN_IN_ADDRESS_RATE_LIMIT = "50 per minute"
+    EMAIL_FORM_RATE_LIMIT = "5 per minute"
+    REGISTER_RATE_LIMIT = "10 per hour"
+    # Proxies in front of the app that append to X-Forwarded-For (0: trust no such header).
+    PROXY_FIX_X_FOR: int = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # A signed-in session unused for this long is signed out.
+    SESSION_IDLE_TIMEOUT = timedelta(
+        minutes=int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+    )
     # Mail: "log" writes messages to the application log; "smtp" sends them.
     MAIL_BACKEND: str = os.environ.get("MAIL_BACKEND", "log")
     MAIL_SERVER: str = os.environ.get("MAIL_SERVER", "localhost")
@@ -175,6 +185,7 @@ class ProductionConfig(Config):
         url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.validate()
 
     def validate(self) -> None:
@@ -197,6 +208,12 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 f"Commonweal will not start in production: SECRET_KEY has {len(key)} characters, "
                 f"fewer than {MIN_SECRET_KEY_LENGTH}. {advice}"
+            )
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            raise RuntimeError(
+                "Commonweal will not start in production: RATELIMIT_STORAGE_URI is memory://, "
+                "which gives every worker process its own count of sign-in attempts. Set it to "
+                "a Redis server shared by every worker, for example redis://127.0.0.1:6379/0"
             )
 
 

@@ -13,6 +13,7 @@ from jinja2.bccache import Bucket
 
 from config import get_config
 from webapp import navigation, templating
+from webapp.auth import limits as auth_limits
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, migrate
@@ -43,6 +44,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    auth_limits.init_app(app)
 
     # Imported here so the tables are known to SQLAlchemy and Alembic once an app exists.
     from webapp import models  # noqa: F401

@@ -64,3 +64,8 @@ def post_form(
         form.update(files)
     # Werkzeug sends multipart/form-data by itself when a value is a (file, name) pair.
     return client.post(url, data=form, follow_redirects=follow_redirects)
+
+
+def sign_out(client: FlaskClient) -> TestResponse:
+    """Press "Sign out" in the header: a POST with the page's CSRF token."""
+    return post_form(client, "/sign-out", token_from="/")

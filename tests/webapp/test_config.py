@@ -16,6 +16,7 @@ from config import (
 )
 
 STRONG_KEY = "k" * 16 + "3f9a0c1e7b2d4f6a8c0e2b4d6f8a1c3e"
+SHARED_LIMITS = "redis://127.0.0.1:6379/0"
 
 
 @pytest.mark.parametrize(
@@ -37,10 +38,17 @@ def test_production_refuses_to_start_without_a_proper_secret_key(
 
 
 def test_production_starts_with_a_long_random_secret_key():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY})
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
 
     assert settings.SECRET_KEY == STRONG_KEY
     assert settings.SESSION_COOKIE_SECURE is True
+
+
+def test_production_refuses_to_start_with_sign_in_limits_counted_per_worker():
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI is memory://"):
+        ProductionConfig({"SECRET_KEY": STRONG_KEY})
+    with pytest.raises(RuntimeError, match=r"RATELIMIT_STORAGE_URI is memory://"):
+        ProductionConfig({"SECRET_KEY": STRONG_KEY, "RATELIMIT_STORAGE_URI": "memory://"})
 
 
 def test_get_config_refuses_production_when_the_environment_has_no_secret_key(
@@ -63,7 +71,9 @@ def test_get_config_refuses_production_when_the_environment_has_no_secret_key(
     ],
 )
 def test_production_uses_psycopg_3_whatever_postgres_scheme_it_is_given(url: str):
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "DATABASE_URL": url})
+    settings = ProductionConfig(
+        {"SECRET_KEY": STRONG_KEY, "DATABASE_URL": url, "RATELIMIT_STORAGE_URI": SHARED_LIMITS}
+    )
 
     assert settings.SQLALCHEMY_DATABASE_URI == (
         "postgresql+psycopg://user:pw@db.example:5432/commonweal"
@@ -76,7 +86,7 @@ def test_sqlite_urls_are_left_alone():
 
 
 def test_production_without_database_url_uses_the_instance_sqlite_file():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY})
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
 
     url = settings.SQLALCHEMY_DATABASE_URI
     assert url == f"sqlite:///{config.DEFAULT_SQLITE_PATH}"

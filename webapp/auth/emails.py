@@ -34,6 +34,20 @@ def confirmation_email(name: str, link: str, service: str) -> Email:
     )
 
 
+def already_registered_email(name: str, sign_in: str, reset: str, service: str) -> Email:
+    return Email(
+        subject=f"You already have an account – {service}",
+        body=(
+            f"Dear {name},\n\n"
+            f"Someone tried to create an account with {service} using this email address, "
+            "which already has one. No new account has been created.\n\n"
+            f"If it was you, sign in here:\n\n{sign_in}\n\n"
+            f"If you have forgotten your password, reset it here:\n\n{reset}\n\n"
+            "If it was not you, you can ignore this email: nothing has changed.\n"
+        ),
+    )
+
+
 def reset_email(name: str, link: str, service: str) -> Email:
     return Email(
         subject=f"Reset your password – {service}",

@@ -16,9 +16,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 
+from webapp.auth import limits, sessions
 from webapp.auth.forms import EmailForm, NewPasswordForm, RegisterForm, SignInForm
 from webapp.extensions import limiter
 from webapp.models import Role, User
@@ -26,6 +28,16 @@ from webapp.services import accounts
 from webapp.services.accounts import SignInOutcome
 
 bp = Blueprint("auth", __name__)
+bp.before_app_request(sessions.end_idle_session)
+
+# Sign-in and the forms that email an address are counted per account and per client address;
+# see `webapp.auth.limits` for why both, and why the right password counts too.
+per_account = limiter.limit(
+    limits.email_form_per_account, key_func=limits.account_key, methods=["POST"]
+)
+per_address = limiter.limit(
+    limits.sign_in_per_address, key_func=limits.client_address, methods=["POST"]
+)
 
 WRONG_CREDENTIALS = "Enter a correct email address and password"
 
@@ -37,10 +49,6 @@ LANDING_ENDPOINTS: dict[Role, str] = {
     Role.BOARD: "board.rounds",
     Role.ADMIN: "admin.users",
 }
-
-
-def _sign_in_limit() -> str:
-    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 
 def landing_url(user: User) -> str:
@@ -61,19 +69,20 @@ def is_local_path(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def _start_session(user: User) -> None:
-    session.clear()
-    login_user(user)
-    session.permanent = True
-
-
 def _form_page(template: str, form: FlaskForm, **context: object) -> ResponseReturnValue:
     """Render a form page; its title starts "Error: " when the form has errors."""
     return render_template(template, form=form, form_has_errors=bool(form.errors), **context)
 
 
+@bp.app_errorhandler(CSRFError)
+def form_expired(error: CSRFError) -> ResponseReturnValue:
+    """A form posted without its token, or with an old one: say so, and offer a way back."""
+    return render_template("errors/csrf.html"), 400
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(limits.sign_in_per_account, key_func=limits.account_key, methods=["POST"])
+@per_address
 def sign_in() -> ResponseReturnValue:
     next_path = request.values.get("next")
     if not is_local_path(next_path):
@@ -85,7 +94,7 @@ def sign_in() -> ResponseReturnValue:
     if form.validate_on_submit():
         result = accounts.authenticate(form.email.data or "", form.password.data or "")
         if result.outcome is SignInOutcome.SIGNED_IN and result.user is not None:
-            _start_session(result.user)
+            sessions.start_session(result.user)
             return redirect(next_path or landing_url(result.user))
         if result.outcome is SignInOutcome.UNCONFIRMED:
             unconfirmed = True
@@ -100,33 +109,42 @@ def sign_in() -> ResponseReturnValue:
 
 
 @bp.get("/sign-out")
+def confirm_sign_out() -> ResponseReturnValue:
+    """Following a link or a bookmark to sign out signs no one out: it offers the button."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("public.home"))
+    return render_template("auth/sign_out.html")
+
+
+@bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        logout_user()
+        sessions.end_every_session(current_user._get_current_object())
+        flash("You have signed out on every device.", "success")
+    else:
         session.clear()
-        flash("You have signed out.", "success")
     return redirect(url_for("public.home"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(limits.register_per_address, key_func=limits.client_address, methods=["POST"])
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_provider(
+            address = accounts.register_provider(
                 form.organisation_name.data or "",
                 form.name.data or "",
                 form.email.data or "",
                 form.password.data or "",
             )
-        except accounts.EmailTakenError as error:
-            form.email.errors = [error.message]
         except accounts.WeakPasswordError as error:
             form.password.errors = [error.message]
         else:
-            return render_template("auth/check_email.html", email=user.email)
+            # The same page whether or not the address had an account: its owner learns by email.
+            return render_template("auth/check_email.html", email=address)
     return _form_page("auth/register.html", form)
 
 
@@ -141,7 +159,8 @@ def confirm_email(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/resend-confirmation", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@per_account
+@per_address
 def resend_confirmation() -> ResponseReturnValue:
     form = EmailForm()
     if request.method == "GET" and request.args.get("email"):
@@ -153,7 +172,8 @@ def resend_confirmation() -> ResponseReturnValue:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@per_account
+@per_address
 def forgot_password() -> ResponseReturnValue:
     form = EmailForm()
     if form.validate_on_submit():
@@ -179,7 +199,7 @@ def reset_password(token: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 logout_user()
-            _start_session(user)
+            sessions.start_session(user)
             flash("Your password has been changed. Other devices have been signed out.", "success")
             return redirect(landing_url(user))
     return _form_page("auth/reset_password.html", form)
@@ -202,7 +222,7 @@ def accept_invite(token: str) -> ResponseReturnValue:
         else:
             if current_user.is_authenticated:
                 logout_user()
-            _start_session(user)
+            sessions.start_session(user)
             flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return redirect(landing_url(user))
     return _form_page("auth/accept_invite.html", form, invited=invited)

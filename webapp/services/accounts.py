@@ -119,15 +119,21 @@ def _send(user: User, email: emails.Email) -> None:
 # --- providers register themselves -----------------------------------------------------------
 
 
-def register_provider(organisation_name: str, name: str, email: str, password: str) -> User:
+def register_provider(organisation_name: str, name: str, email: str, password: str) -> str:
     """Create an organisation and its first user, unconfirmed, and email the confirmation link.
 
-    Raises `EmailTakenError` or `WeakPasswordError`.
+    When the address already has an account nothing is created: its owner is emailed instead,
+    and the caller sees no difference (the same return value, similar time), so registration
+    tells no one which addresses have accounts. Returns the normalised address. Raises
+    `WeakPasswordError`.
     """
     address = normalise_email(email)
     _check_password(password, address)
-    if user_by_email(address) is not None:
-        raise EmailTakenError()
+    password_hash = generate_password_hash(password)
+    existing = user_by_email(address)
+    if existing is not None:
+        _send_already_registered(existing)
+        return address
     organisation = Organisation(name=organisation_name.strip(), contact_name=name.strip())
     organisation.contact_email = address
     user = User(
@@ -135,7 +141,7 @@ def register_provider(organisation_name: str, name: str, email: str, password: s
         name=name.strip(),
         role=Role.PROVIDER.value,
         organisation=organisation,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         email_confirmed_at=None,
     )
     db.session.add_all([organisation, user])
@@ -144,9 +150,18 @@ def register_provider(organisation_name: str, name: str, email: str, password: s
     except IntegrityError:
         # Another request registered the same address a moment earlier.
         db.session.rollback()
-        raise EmailTakenError() from None
+        existing = user_by_email(address)
+        if existing is not None:
+            _send_already_registered(existing)
+        return address
     send_confirmation(user)
-    return user
+    return address
+
+
+def _send_already_registered(user: User) -> None:
+    link = email_link("auth.sign_in")
+    reset = email_link("auth.forgot_password")
+    _send(user, emails.already_registered_email(user.name, link, reset, _service_name()))
 
 
 def send_confirmation(user: User) -> None:

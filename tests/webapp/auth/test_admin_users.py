@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.webapp.auth.conftest import last_message, link_in, reload, sign_in_with, update_user
 from tests.webapp.confirming import confirmation_fields, confirmation_form
 from tests.webapp.conftest import parse_page
-from tests.webapp.forms_helper import post_form
+from tests.webapp.forms_helper import post_form, sign_out
 from webapp.extensions import db
 from webapp.mail import outbox_of
 from webapp.models import Role, User
@@ -168,7 +168,7 @@ def test_accepting_an_invitation_sets_the_password_and_signs_in(
 ):
     invite(client, role="commissioner")
     link = link_in(last_message(app))
-    client.get("/sign-out")
+    sign_out(client)
     newcomer = app.test_client()
 
     page = parse_page(newcomer.get(link))
@@ -181,7 +181,7 @@ def test_accepting_an_invitation_sets_the_password_and_signs_in(
     invited = stored(app, "ivy@council.example")
     assert invited.email_confirmed_at is not None
     assert invited.last_signed_in_at is not None
-    newcomer.get("/sign-out")
+    sign_out(newcomer)
     assert sign_in_with(newcomer, "ivy@council.example", PASSWORD).status_code == 302
 
 
@@ -192,7 +192,7 @@ def test_an_accepted_invitation_link_cannot_be_used_again(
     link = link_in(last_message(app))
     newcomer = app.test_client()
     post_form(newcomer, link, {"password": PASSWORD, "confirm_password": PASSWORD})
-    newcomer.get("/sign-out")
+    sign_out(newcomer)
 
     response = newcomer.get(link)
 

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from config import TestingConfig
 from tests.webapp.auth.conftest import reload, sign_in_with, update_user
 from tests.webapp.conftest import parse_page
-from tests.webapp.forms_helper import csrf_token_of, post_form
+from tests.webapp.forms_helper import csrf_token_of, post_form, sign_out
 from webapp import clock, create_app
 from webapp.auth.views import LANDING_ENDPOINTS
 from webapp.extensions import db
@@ -265,11 +265,50 @@ def test_signing_out_ends_the_session(
 ):
     sign_in(make_user(Role.ADMIN))
 
-    response = client.get("/sign-out", follow_redirects=True)
+    response = sign_out(client)
+    home = client.get(response.headers["Location"])
 
-    assert "You have signed out." in response.get_data(as_text=True)
-    assert response.request.path == "/"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "You have signed out on every device." in home.get_data(as_text=True)
     assert client.get("/admin/users").status_code == 302
+
+
+def test_a_get_to_sign_out_signs_no_one_out_but_offers_the_button(
+    client: FlaskClient, make_user: MakeUser, sign_in: Callable[[User], FlaskClient]
+):
+    sign_in(make_user(Role.ADMIN))
+
+    page = parse_page(client.get("/sign-out"))
+
+    assert page.status_code == 200
+    assert page.h1s == ["Sign out"]
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_signing_out_without_the_csrf_token_is_refused(
+    client: FlaskClient, make_user: MakeUser, sign_in: Callable[[User], FlaskClient]
+):
+    sign_in(make_user(Role.ADMIN))
+
+    response = client.post("/sign-out")
+
+    assert response.status_code == 400
+    assert client.get("/admin/users").status_code == 200
+
+
+def test_the_header_signs_out_with_a_form_not_a_link(
+    client: FlaskClient, make_user: MakeUser, sign_in: Callable[[User], FlaskClient]
+):
+    sign_in(make_user(Role.ADMIN))
+
+    html = client.get("/admin/users").get_data(as_text=True)
+
+    assert 'href="/sign-out"' not in html
+    form = html.split('action="/sign-out"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrf_token"' in form
+    assert '<button type="submit"' in form
+    assert ">Sign out</button>" in form
 
 
 def test_signing_out_when_not_signed_in_just_goes_home(client: FlaskClient):

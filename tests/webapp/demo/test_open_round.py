@@ -14,7 +14,7 @@ from criteria.inputs import Bid as EngineBid
 from tests.webapp.demo.seeding import EXAMPLE, STANDING_AT
 from tests.webapp.demo.seeding import demo_round as _demo_round
 from tests.webapp.demo.seeding import organisation as _organisation
-from tests.webapp.forms_helper import post_form
+from tests.webapp.forms_helper import post_form, sign_out
 from webapp.clock import as_utc, to_london
 from webapp.demo import (
     DEMO_PASSWORD,
@@ -214,7 +214,7 @@ def test_the_co_operative_can_start_a_bid_and_staff_see_the_round_sealed(
     dashboard = client.get("/provider/").get_data(as_text=True)
     assert DEMO_ROUND_REFERENCE in dashboard
     assert "Start a bid" in dashboard
-    client.get("/sign-out")
+    sign_out(client)
 
     post_form(
         client, "/sign-in", {"email": "commissioner1@wellfield.example", "password": DEMO_PASSWORD}
