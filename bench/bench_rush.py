@@ -370,6 +370,60 @@ def gunicorn(env: dict[str, str], port: int, workdir: Path) -> Iterator[str]:
             server.wait()
 
 
+class StampingProxy:
+    """A reverse proxy on loopback, as nginx with `proxy_set_header X-Request-Start
+    "t=${msec}"`: it accepts at once, stamps each request with its arrival and passes it on.
+
+    With it the deadline is judged by arrival at the proxy, however long the request then
+    waits for a free gunicorn worker (the app trusts the stamp: TRUST_REQUEST_START_HEADER=1).
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0, backlog=4096)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+            stamp = f"X-Request-Start: t={time.time():.3f}\r\n".encode()
+            line, _, rest = head.partition(b"\r\n")
+            kept = [h for h in rest.split(b"\r\n") if not h.lower().startswith(b"x-request-start:")]
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self.upstream_port
+            )
+            upstream_writer.write(line + b"\r\n" + stamp + b"\r\n".join(kept))
+            await asyncio.gather(
+                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+            )
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while chunk := await source.read(65536):
+                sink.write(chunk)
+                await sink.drain()
+        except ConnectionError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                if sink.can_write_eof():
+                    sink.write_eof()
+
+
 # --- the providers ---------------------------------------------------------------------------
 
 
@@ -554,6 +608,19 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def drive(args: argparse.Namespace, base: str, seeded: Seeded, url: str) -> dict[str, Any]:
+    proxy = None
+    if args.proxy:
+        proxy = StampingProxy(int(base.rsplit(":", 1)[1]))
+        await proxy.start()
+        base = f"http://127.0.0.1:{proxy.port}"
+    try:
+        return await _drive(args, base, seeded, url)
+    finally:
+        if proxy is not None:
+            await proxy.close()
+
+
+async def _drive(args: argparse.Namespace, base: str, seeded: Seeded, url: str) -> dict[str, Any]:
     rng = random.Random(args.seed)
     cookies = [cookie for _, _, cookie in seeded.bids]
     bids_by_cookie = {cookie: bid for bid, _, cookie in seeded.bids}
@@ -638,7 +705,11 @@ async def drive(args: argparse.Namespace, base: str, seeded: Seeded, url: str) -
 
 def report(args: argparse.Namespace, figures: dict[str, Any]) -> None:
     ms = 1000
-    print(f"\nDeadline rush on {args.database}: {args.providers} providers, gunicorn 2 workers,")
+    front = ", behind a stamping proxy" if args.proxy else ""
+    print(
+        f"\nDeadline rush on {args.database}: {args.providers} providers, "
+        f"gunicorn 2 workers{front},"
+    )
     print(
         f"submits spread over {args.window:g} s before T and {args.after:g} s after; "
         f"{figures['double_clicks']} double clicks; machine load: {os.getloadavg()[0]:.2f}"
@@ -703,6 +774,11 @@ def main(argv: list[str] | None = None) -> int:
         ),
         help="an existing database to connect to while creating and dropping the bench's own",
     )
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="put a proxy that stamps X-Request-Start in front (as nginx would) and trust it",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
     args = parser.parse_args(argv)
     if args.providers < 2:
@@ -713,6 +789,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with database(args.database, workdir, args.postgres_url) as url:
             env = production_env(url, port)
+            if args.proxy:
+                env["TRUST_REQUEST_START_HEADER"] = "1"
             began = time.perf_counter()
             seeded = seed(env, args.providers, workdir / "uploads")
             print(
