@@ -14,7 +14,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # mypy (strict) checks the pure packages (those that exist so far) and config.py.
 MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
 
-.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports constraints clean
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush constraints clean
 
 help:
 	@echo "Commonweal make targets:"
@@ -26,6 +26,7 @@ help:
 	@echo "  make bench          run both benchmarks: scoring, then reports (the reports take minutes)"
 	@echo "  make bench-scoring  the scoring benchmark alone (bench/bench_scoring.py)"
 	@echo "  make bench-reports  the reports benchmark alone (bench/bench_reports.py)"
+	@echo "  make bench-rush     the deadline rush under gunicorn (bench/bench_rush.py; DATABASE=postgres)"
 	@echo "  make install        create $(VENV) with Commonweal and its test and dev tools"
 	@echo "  make assets         install GOV.UK Frontend into $(STATIC)"
 	@echo "  make db-upgrade     apply the Alembic migrations to the configured database"
@@ -123,6 +124,10 @@ bench-scoring: install
 bench-reports: install
 	@echo "==> Benchmarking the reports: a 30-bid board pack and 300 assessment summaries"
 	$(PY) bench/bench_reports.py
+
+bench-rush: install
+	@echo "==> Benchmarking the deadline rush: $${PROVIDERS:-300} providers on $${DATABASE:-sqlite}"
+	$(PY) bench/bench_rush.py --database $${DATABASE:-sqlite} --providers $${PROVIDERS:-300}
 
 constraints: install
 	@echo "==> Writing constraints.txt from the packages installed in $(VENV)"

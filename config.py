@@ -132,6 +132,10 @@ class Config:
     # Links in emails start with this (https://commonweal.council.example) when set, rather than
     # with the Host header of the request that caused them, which a client can forge.
     PUBLIC_BASE_URL: str | None = os.environ.get("PUBLIC_BASE_URL")
+    # Judge deadlines by the reverse proxy's X-Request-Start stamp (nginx: `t=${msec}`) rather
+    # than by when the request reached the app. Only behind a proxy that sets it on every
+    # request: otherwise a client could send an early time of its own.
+    TRUST_REQUEST_START_HEADER: bool = os.environ.get("TRUST_REQUEST_START_HEADER", "") == "1"
 
     def validate(self) -> None:
         """Raise `RuntimeError` if these settings are unsafe to start with."""

@@ -12,7 +12,7 @@ from jinja2 import BytecodeCache, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
 
 from config import get_config
-from webapp import navigation, templating
+from webapp import navigation, request_timing, templating
 from webapp.auth import limits as auth_limits
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
@@ -76,6 +76,7 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     app.after_request(_set_security_headers)
+    request_timing.init_app(app)  # last, so it is outermost and stamps the arrival first
     return app
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context, request
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -48,3 +48,27 @@ def london_text(moment: datetime) -> str:
     if (local.hour, local.minute) == (0, 0):
         time = "midnight"
     return f"{local.day} {local.strftime('%B %Y')} at {time}"
+
+
+def london_precise_text(moment: datetime) -> str:
+    """`14:59:59.873 on 3 December 2026` in London time, to the millisecond: a receipt's time."""
+    local = to_london(moment)
+    return f"{local:%H:%M:%S}.{local.microsecond // 1000:03d} on {local.day} {local:%B %Y}"
+
+
+RECEIVED_AT_KEY = "commonweal.received_at"
+"""Where `webapp.request_timing` leaves, in the WSGI environ, when the request was received."""
+
+
+def received_at() -> datetime:
+    """When the current request reached the server (see `webapp.request_timing`), as aware UTC.
+
+    Deadlines are judged by this, not by when the request's turn came: a provider who pressed
+    *Submit* in time is in time however long the request then queued. Outside a request, or
+    when the app is not wrapped by the timing middleware, it is `now()`.
+    """
+    if has_request_context():
+        moment = request.environ.get(RECEIVED_AT_KEY)
+        if isinstance(moment, datetime):
+            return moment.astimezone(UTC)
+    return now()

@@ -241,6 +241,11 @@ class Bid(db.Model):
     reference: Mapped[str | None] = mapped_column(String(48), unique=True)
     declaration_name: Mapped[str | None] = mapped_column(String(255))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the server received the latest submission: the deadline was judged by this."""
+    submitted_from_version: Mapped[int | None] = mapped_column(Integer)
+    """The `version` of the check page the latest submission was posted from: posting that page
+    again, while nothing has changed since, shows the receipt instead of submitting twice."""
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), onupdate=utcnow)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict
 
 from criteria.model import Framework, Section
 from webapp.auth.roles import role_required
-from webapp.clock import london_text
+from webapp.clock import london_precise_text, london_text
 from webapp.forms.builder import (
     SectionForm,
     SectionStatus,
@@ -38,11 +38,11 @@ from webapp.services.bids import (
     deadline_passed,
     remove_pending_upload,
     save_section,
-    submit_bid,
     withdraw_bid,
     working_answers,
     working_attachments,
 )
+from webapp.services.submission import AlreadySubmittedError, submit_bid
 from webapp.services.unsaved_sections import (
     UnsavedSection,
     pending_files,
@@ -346,6 +346,9 @@ def submit(bid_id: int) -> ResponseReturnValue:
             confirmed=bool(form.confirm.data),
             expected_version=form_version(form.version.data),
         )
+    except AlreadySubmittedError as error:
+        flash(error.message, "info")
+        return redirect(url_for("provider.receipt", bid_id=bid.id))
     except DeadlinePassedError as error:
         flash(error.message, "error")
         return redirect(url_for("provider.bid", bid_id=bid.id))
@@ -364,7 +367,12 @@ def receipt(bid_id: int) -> ResponseReturnValue:
     if bid.status != BidStatus.SUBMITTED.value:
         return redirect(url_for("provider.bid", bid_id=bid.id))
     return render_template(
-        "provider/receipt.html", bid=bid, closed=deadline_passed(bid), london_text=london_text
+        "provider/receipt.html",
+        bid=bid,
+        received_at=bid.submitted_received_at or bid.submitted_at,
+        closed=deadline_passed(bid),
+        london_text=london_text,
+        london_precise_text=london_precise_text,
     )
 
 

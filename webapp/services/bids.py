@@ -2,8 +2,8 @@
 
 A provider only ever reaches its own organisation's bids (anything else is "not found", so
 sealed bids stay sealed). Every change is checked against the round's deadline with
-`webapp.clock.now()`, on the server, at the moment it is made: at or after `closes_at` nothing
-changes and the draft is kept as it was.
+`webapp.clock.received_at()`, the moment the request reached the server: at or after `closes_at`
+nothing changes and the draft is kept as it was. Submitting is in `webapp.services.submission`.
 
 Saves are guarded twice against a second tab or a colleague: the page posts the bid `version`
 it was opened with, and SQLAlchemy's version counter refuses an UPDATE that lost a race
@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from criteria.model import Framework, Section
 from webapp.audit.log import record
 from webapp.audit.snapshots import bid_snapshot
-from webapp.clock import as_utc, london_text, now
+from webapp.clock import as_utc, london_text, now, received_at
 from webapp.extensions import db
 from webapp.forms.builder import (
     SectionForm,
@@ -58,6 +59,7 @@ from webapp.services.rounds import (
 __all__ = [
     "CONFLICT_MESSAGE",
     "REOPENED_MESSAGE",
+    "SUBMIT_CONFLICT_MESSAGE",
     "BidError",
     "BidNotFoundError",
     "BidState",
@@ -73,13 +75,14 @@ __all__ = [
     "bid_state",
     "bids_of",
     "changes_pending",
+    "check_deadline",
     "deadline_passed",
     "is_complete",
+    "latest_document_ids",
     "open_rounds",
     "remove_pending_upload",
     "save_section",
     "start_bid",
-    "submit_bid",
     "withdraw_bid",
     "working_answers",
     "working_attachments",
@@ -232,13 +235,18 @@ def bid_state(bid: Bid) -> BidState:
 # --- the deadline ------------------------------------------------------------------------------
 
 
-def deadline_passed(bid: Bid) -> bool:
-    """True at or after the round's closing time (to the second, by the server's clock)."""
-    return now() >= as_utc(bid.round.closes_at)
+def deadline_passed(bid: Bid, at: datetime | None = None) -> bool:
+    """True at or after the round's closing time (to the microsecond, by the server's clock).
+
+    `at` defaults to when the current request reached the server (`clock.received_at`), so a
+    request that queued behind others is judged by when it was sent, not when it was served.
+    """
+    return (at or received_at()) >= as_utc(bid.round.closes_at)
 
 
-def _check_deadline(bid: Bid, outcome: str) -> None:
-    if deadline_passed(bid):
+def check_deadline(bid: Bid, outcome: str, at: datetime | None = None) -> None:
+    """DeadlinePassedError (saying `outcome`) at or after the round's closing time."""
+    if deadline_passed(bid, at):
         raise DeadlinePassedError(
             f"The deadline for this round was {london_text(bid.round.closes_at)}. {outcome}"
         )
@@ -352,7 +360,7 @@ def save_section(
     DeadlinePassedError at or after the deadline; nothing is saved.
     """
     bid = bid_for(user, bid.id)
-    _check_deadline(bid, "Your changes were not saved. Your draft has been kept.")
+    check_deadline(bid, "Your changes were not saved. Your draft has been kept.")
     if expected_version is None or expected_version != bid.version:
         return SaveOutcome(saved=False, conflict=True)
     framework = bid_framework(bid)
@@ -382,7 +390,7 @@ def remove_pending_upload(
     """Remove a file kept from a refused save (not yet saved); False when there was none.
     Raises DeadlinePassedError or StaleBidError; nothing is changed."""
     bid = bid_for(user, bid.id)
-    _check_deadline(bid, "Nothing was changed. Your draft has been kept.")
+    check_deadline(bid, "Nothing was changed. Your draft has been kept.")
     if expected_version is None or expected_version != bid.version:
         raise StaleBidError(CONFLICT_MESSAGE)
     removed = unsaved.discard_pending(bid, section_id, name)
@@ -435,7 +443,9 @@ def _write_section(
     pending: Mapping[str, EvidenceFile],
 ) -> SaveOutcome:
     if bid.status == BidStatus.SUBMITTED.value and bid.submitted_attachments is None:
-        bid.submitted_attachments = _document_ids(bid)  # a bid submitted before they were kept
+        bid.submitted_attachments = latest_document_ids(
+            bid
+        )  # a bid submitted before they were kept
     current = working_answers(bid)
     merged = merge_section_answers(framework, section_id, current, answers, errors)
     uploads = uploaded_files(framework, section_id, form)
@@ -456,7 +466,9 @@ def _write_section(
     if stored > 0 or merged != current:
         if bid.status == BidStatus.SUBMITTED.value:
             db.session.flush()  # the documents just stored count among the bid's latest
-            same = merged == bid.answers and _document_ids(bid) == _submitted_document_ids(bid)
+            same = merged == bid.answers and latest_document_ids(bid) == _submitted_document_ids(
+                bid
+            )
             bid.draft_answers = None if same else merged
         else:
             bid.answers = merged
@@ -468,7 +480,7 @@ def _write_section(
     return SaveOutcome(saved=True, changes_pending=changes_pending(bid), errors=errors)
 
 
-def _document_ids(bid: Bid) -> dict[str, int]:
+def latest_document_ids(bid: Bid) -> dict[str, int]:
     """criterion id -> the id of the latest document attached to it."""
     return {
         criterion_id: evidence_id
@@ -481,66 +493,13 @@ def _submitted_document_ids(bid: Bid) -> dict[str, int]:
     return {criterion_id: int(evidence_id) for criterion_id, evidence_id in submitted.items()}
 
 
-# --- submitting and withdrawing ----------------------------------------------------------------
-
-
-def _next_reference(bid: Bid) -> str:
-    """`<round reference>-B<bid id>-<n>`, n counting this bid's submissions."""
-    previous = bid.reference.rsplit("-", 1)[-1] if bid.reference else "0"
-    count = int(previous) + 1 if previous.isdigit() else 1
-    return f"{bid.round.reference}-B{bid.id}-{count}"
-
-
-def submit_bid(
-    user: User, bid: Bid, *, full_name: str, confirmed: bool, expected_version: int | None
-) -> Bid:
-    """Submit the bid with the declaration: its working answers and documents become the ones
-    that count. Raises DeadlinePassedError (nothing changed, the draft kept), StaleBidError
-    (changed since the page was opened) or BidError (not ready, or nothing new to submit)."""
-    bid = bid_for(user, bid.id)
-    _check_deadline(bid, "Your bid was not submitted. Your draft has been kept.")
-    if expected_version is None or expected_version != bid.version:
-        raise StaleBidError(SUBMIT_CONFLICT_MESSAGE)
-    if bid.status == BidStatus.SUBMITTED.value and not changes_pending(bid):
-        raise BidError("This bid has already been submitted.")
-    if not confirmed or not full_name.strip():
-        raise BidError("Confirm the declaration and enter your full name to submit your bid.")
-    if not is_complete(bid):
-        raise BidError("Complete every section before you submit your bid.")
-    before = bid_snapshot(bid)
-    previous = bid.reference
-    bid.answers = working_answers(bid)
-    bid.draft_answers = None
-    bid.submitted_attachments = _document_ids(bid)
-    bid.changes_reminded_at = None
-    bid.status = BidStatus.SUBMITTED.value
-    bid.reference = _next_reference(bid)
-    bid.declaration_name = full_name.strip()
-    bid.submitted_at = now()
-    bid.withdrawn_at = None
-    replaces = f", replacing {previous}" if previous else ""
-    try:
-        record(
-            "bid.submitted",
-            actor=user,
-            subject=f"bid:{bid.id}",
-            summary=f"Bid {bid.reference} submitted by {bid.organisation.name}, "
-            f"declaration signed by {bid.declaration_name}{replaces}",
-            round_=bid.round,
-            before=before,
-            after=bid_snapshot(bid),
-        )
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleBidError(SUBMIT_CONFLICT_MESSAGE) from error
-    return bid
+# --- withdrawing ----------------------------------------------------------------------------
 
 
 def withdraw_bid(user: User, bid: Bid) -> Bid:
     """Withdraw a submitted bid before the deadline (it can be changed and submitted again)."""
     bid = bid_for(user, bid.id)
-    _check_deadline(bid, "Your bid was not withdrawn.")
+    check_deadline(bid, "Your bid was not withdrawn.")
     if bid.status != BidStatus.SUBMITTED.value:
         raise BidError("Only a submitted bid can be withdrawn.")
     before = bid_snapshot(bid)

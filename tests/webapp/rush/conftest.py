@@ -1,0 +1,23 @@
+"""Fixtures for the deadline rush: the provider tests' bid world."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.webapp.provider.bidding import BidWorld
+from webapp.models import User
+
+
+@pytest.fixture
+def world(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    sign_in: Callable[[User], FlaskClient],
+) -> BidWorld:
+    """Rounds and providers, driven through the real pages."""
+    return BidWorld(app, client, make_user, sign_in)
