@@ -87,6 +87,9 @@ class RequestContextFilter(logging.Filter):
             record.request_id = request_id()
             record.method = request.method
             record.route = request.endpoint or "(no route)"
+            if record.msg == f"Exception on {request.path} [{request.method}]":
+                # Flask's own message for an unhandled error: the path as it is logged above.
+                record.msg = f"Exception on {loggable_path()} [{request.method}]"
             user = signed_in_user()
             if user is not None:
                 record.user_id, record.role = user

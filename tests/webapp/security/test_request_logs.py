@@ -229,6 +229,21 @@ def test_a_server_error_logs_the_signed_in_user(
     assert user.email not in logs.text
 
 
+def test_a_server_error_on_a_route_with_a_secret_logs_no_secret(
+    failing_app: Flask, logs: LogLines
+) -> None:
+    @failing_app.get("/test-only-token-failure/<token>")
+    def token_failure(token: str) -> str:
+        raise RuntimeError("deliberate failure for the test")
+
+    response = failing_app.test_client().get("/test-only-token-failure/secret-token-value")
+
+    assert response.status_code == 500
+    [error] = [entry for entry in logs.entries if entry["level"] == "ERROR"]
+    assert error["message"] == "Exception on /test-only-token-failure/<token> [GET]"
+    assert "secret-token-value" not in logs.text
+
+
 @pytest.mark.parametrize(
     ("path", "status"), [("/no-such-page", 404), ("/commissioning/rounds", 403)]
 )
