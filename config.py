@@ -97,6 +97,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    # Strict-Transport-Security max-age; 0 sends no HSTS header (only production sends one).
+    HSTS_SECONDS = 0
+    # "1" when a proxy in front sets X-Request-Id: the app then uses that id, if well formed.
+    TRUST_REQUEST_ID_HEADER: bool = os.environ.get("TRUST_REQUEST_ID_HEADER", "") == "1"
     # Evidence uploads are documents, not media: refuse anything bigger early.
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -176,16 +180,19 @@ class ProductionConfig(Config):
     """A deployment: `SECRET_KEY` and `DATABASE_URL` come from the environment.
 
     Without `DATABASE_URL` the SQLite file under `instance/` is used, so one machine still works.
-    Construction fails with `RuntimeError` when the secret key is missing or weak.
+    Construction fails with `RuntimeError` when the secret key is missing or weak, or when
+    `PUBLIC_BASE_URL` is missing.
     """
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 60 * 60
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self.SECRET_KEY = env.get("SECRET_KEY")
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL")
         url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
@@ -218,6 +225,12 @@ class ProductionConfig(Config):
                 "Commonweal will not start in production: RATELIMIT_STORAGE_URI is memory://, "
                 "which gives every worker process its own count of sign-in attempts. Set it to "
                 "a Redis server shared by every worker, for example redis://127.0.0.1:6379/0"
+            )
+        if not (self.PUBLIC_BASE_URL or "").startswith(("https://", "http://")):
+            raise RuntimeError(
+                "Commonweal will not start in production: PUBLIC_BASE_URL is not set to the "
+                "service's address (such as https://commonweal.council.example), which links in "
+                "emails start with."
             )
 
 

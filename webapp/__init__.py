@@ -6,13 +6,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import BytecodeCache, ChoiceLoader, PackageLoader, PrefixLoader
 from jinja2.bccache import Bucket
 
 from config import get_config
-from webapp import navigation, request_timing, templating
+from webapp import navigation, observability, request_timing, security_headers, templating
 from webapp.auth import limits as auth_limits
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
@@ -37,6 +37,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    observability.init_app(app)
+    security_headers.init_app(app)
     _configure_templates(app)
     templating.init_app(app)
     db.init_app(app)
@@ -75,7 +77,6 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     navigation.init_app(app)
     register_error_handlers(app)
     register_cli(app)
-    app.after_request(_set_security_headers)
     request_timing.init_app(app)  # last, so it is outermost and stamps the arrival first
     return app
 
@@ -118,10 +119,3 @@ def _configure_templates(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
-
-
-def _set_security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    return response

@@ -89,6 +89,7 @@ def serving_the_demo(directory: Path) -> Iterator[LiveServer]:
         seed_demo()
     # One line per request and asset drowns a failure's own output; warnings still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    app.logger.getChild("requests").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

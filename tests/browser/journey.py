@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import ConsoleMessage, Locator, Page, Response
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Response
 
 FAILING_IMPACTS = frozenset({"moderate", "serious", "critical"})
 REFLOW_WIDTH = 320
@@ -140,6 +140,10 @@ class Journey:
         # "load" fires once per new document, not for moves to a #fragment within a page.
         page.on("load", self._loaded)
         page.on("pageerror", lambda error: self.script_errors.append(f"{page.url}: {error}"))
+        # The Content-Security-Policy blocks inline code without the page's nonce; Chromium says
+        # so in the console. A page that trips it has a script or style that did not apply.
+        self.policy_violations: list[str] = []
+        page.on("console", self._console)
 
     # --- reaching pages ----------------------------------------------------------------
 
@@ -258,6 +262,10 @@ class Journey:
             self.unaudited.append(self._pending)
         self._pending = page.url
 
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.policy_violations.append(f"{self.page.url}: {message.text}")
+
     def finish(self) -> None:
         """Fail if a page was shown but never audited, or a script failed on any page."""
         unaudited = [*self.unaudited, *([self._pending] if self._pending else [])]
@@ -266,6 +274,10 @@ class Journey:
             problems.append("pages shown but not audited: " + ", ".join(unaudited))
         if self.script_errors:
             problems.append("JavaScript errors: " + "; ".join(self.script_errors))
+        if self.policy_violations:
+            problems.append(
+                "Content-Security-Policy violations: " + "; ".join(self.policy_violations)
+            )
         assert not problems, "\n".join(problems)
 
 

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.conftest import LiveServer
 from tests.browser.journey import Journey, failing_violations, reflow_problems
+
+
+@pytest.fixture
+def journey(chromium: Browser, live_server: LiveServer) -> Iterator[Journey]:
+    """A journey whose browser does not apply the service's Content-Security-Policy.
+
+    These tests write documents of their own, with inline styles, over a page of the service;
+    such a document keeps the page's policy, which would block those styles (as it should on
+    the service's own pages, where every other journey checks that nothing is blocked).
+    """
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB", bypass_csp=True)
+    context.set_default_timeout(10_000)
+    try:
+        yield Journey(context.new_page(), live_server.url)
+    finally:
+        context.close()
+
 
 INACCESSIBLE_PAGE = """<!DOCTYPE html>
 <html><head><title>Broken on purpose</title></head>

@@ -17,6 +17,7 @@ from config import (
 
 STRONG_KEY = "k" * 16 + "3f9a0c1e7b2d4f6a8c0e2b4d6f8a1c3e"
 SHARED_LIMITS = "redis://127.0.0.1:6379/0"
+BASE_URL = "https://commonweal.council.example"
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,13 @@ def test_production_refuses_to_start_without_a_proper_secret_key(
 
 
 def test_production_starts_with_a_long_random_secret_key():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
+    settings = ProductionConfig(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            "PUBLIC_BASE_URL": BASE_URL,
+        }
+    )
 
     assert settings.SECRET_KEY == STRONG_KEY
     assert settings.SESSION_COOKIE_SECURE is True
@@ -72,7 +79,12 @@ def test_get_config_refuses_production_when_the_environment_has_no_secret_key(
 )
 def test_production_uses_psycopg_3_whatever_postgres_scheme_it_is_given(url: str):
     settings = ProductionConfig(
-        {"SECRET_KEY": STRONG_KEY, "DATABASE_URL": url, "RATELIMIT_STORAGE_URI": SHARED_LIMITS}
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "DATABASE_URL": url,
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            "PUBLIC_BASE_URL": BASE_URL,
+        }
     )
 
     assert settings.SQLALCHEMY_DATABASE_URI == (
@@ -86,7 +98,13 @@ def test_sqlite_urls_are_left_alone():
 
 
 def test_production_without_database_url_uses_the_instance_sqlite_file():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "RATELIMIT_STORAGE_URI": SHARED_LIMITS})
+    settings = ProductionConfig(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            "PUBLIC_BASE_URL": BASE_URL,
+        }
+    )
 
     url = settings.SQLALCHEMY_DATABASE_URI
     assert url == f"sqlite:///{config.DEFAULT_SQLITE_PATH}"

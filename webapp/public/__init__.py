@@ -1,4 +1,4 @@
-"""Pages anyone can see without signing in: home, accessibility statement, health check."""
+"""Pages anyone can see without signing in: home, accessibility, health and readiness checks."""
 
 from webapp.public.views import bp
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from flask.typing import ResponseReturnValue
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.extensions import db
+from webapp.readiness import readiness
 
 bp = Blueprint("public", __name__)
 
@@ -24,11 +22,16 @@ def accessibility() -> str:
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    """Tell a load balancer whether this process can serve: it answers and reaches the database."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        current_app.logger.warning("Health check: the database did not answer", exc_info=True)
-        db.session.rollback()
-        return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok")
+    """Tell a supervisor that this process answers (liveness; `/readyz` checks its database)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> ResponseReturnValue:
+    """Tell a load balancer whether to send traffic here: the database and Redis answer.
+
+    503, naming the dependency that failed, when one does not.
+    """
+    checks = readiness()
+    ready = all(state == "ok" for state in checks.values())
+    return jsonify(status="ok" if ready else "error", **checks), 200 if ready else 503
