@@ -28,7 +28,8 @@ MakeUser = Callable[..., User]
 KNOWN = "known.person@example.org"
 UNKNOWN = "nobody.here@example.org"
 PASSWORD = "a kettle, two owls and a lighthouse"
-TOKEN = re.compile(r'name="csrf_token"( type="hidden")? value="[^"]*"')
+TOKEN = re.compile(r'name="csrf_token"( type="hidden")? value="[^"]*"|nonce="[^"]*"')
+"""What differs on every response whoever asks: the form token and the script nonce."""
 
 
 def answer(response: TestResponse, address: str) -> tuple[int, str | None, str]:
