@@ -15,7 +15,7 @@ from config import get_config
 from webapp import navigation, templating
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
-from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
@@ -39,6 +39,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_templates(app)
     templating.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     csrf.init_app(app)
     login_manager.init_app(app)
