@@ -85,6 +85,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = sqlite_url(DEFAULT_SQLITE_PATH)
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}  # noqa: RUF012 - Flask reads it, never mutates
     MIGRATIONS_DIRECTORY: str = str(MIGRATIONS_PATH)
+    # SQLite: how long a writer waits for another to finish before "database is locked".
+    SQLITE_BUSY_TIMEOUT_MS: int = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
 
     TESTING = False
     WTF_CSRF_ENABLED = True

@@ -85,7 +85,12 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with template_app.app_context():
         upgrade()
         db.session.remove()
+        # WAL mode keeps recent writes in a -wal file beside the database: fold them into the
+        # main file so that copying that one file copies the whole migrated database.
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
     return path
 
 

@@ -16,7 +16,7 @@ from webapp import navigation, observability, request_timing, security_headers, 
 from webapp.auth import limits as auth_limits
 from webapp.cli import register_cli
 from webapp.errors import register_error_handlers
-from webapp.extensions import csrf, db, limiter, login_manager, migrate
+from webapp.extensions import configure_sqlite, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
@@ -42,6 +42,8 @@ def create_app(config: object | Mapping[str, Any] | None = None) -> Flask:
     _configure_templates(app)
     templating.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine, int(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     csrf.init_app(app)
     login_manager.init_app(app)

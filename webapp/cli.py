@@ -74,3 +74,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(remind_unsubmitted_changes_command)
+    from webapp.services.evidence_sweep import evidence_cli
+
+    app.cli.add_command(evidence_cli)

@@ -1,28 +1,31 @@
 """Browser tests: the real app on a live server, driven by Debian's Chromium with Playwright.
 
-The server is the app itself (`create_app`) on a temporary SQLite database, migrated and seeded
-with the demo data, served by werkzeug on 127.0.0.1 in a background thread. The browser is
-`/usr/bin/chromium` (Debian's package); no browser is ever downloaded. Without it these tests
-skip with a loud message, or fail when REQUIRE_BROWSER=1 (as in CI).
-"""
+The server is the app itself (`create_app`) on a temporary database, migrated and seeded with
+the demo data, served by werkzeug on 127.0.0.1 in a background thread. The database is SQLite,
+or PostgreSQL in a schema of its own when TEST_DATABASE_URL is set: CI so runs the journeys on
+PostgreSQL and a local run keeps SQLite (the web tests cover both databases either way). The
+browser is `/usr/bin/chromium` (Debian's package); no browser is ever downloaded. Without it
+these tests skip with a loud message, or fail when REQUIRE_BROWSER=1 (as in CI)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Playwright, sync_playwright
 from werkzeug.serving import make_server
 
-from config import TestingConfig
+from config import TestingConfig, normalise_database_url
 from tests.browser.journey import Journey
 from webapp import create_app
 from webapp.demo import seed_demo
@@ -81,9 +84,36 @@ class LiveServer:
 @contextmanager
 def serving_the_demo(directory: Path) -> Iterator[LiveServer]:
     """The app with the demo data in `directory`, answering on a free port of 127.0.0.1."""
-    config = TestingConfig(f"sqlite:///{directory / 'commonweal.sqlite3'}")
-    config.UPLOAD_FOLDER = str(directory / "uploads")
-    app = create_app(config)
+    with _database_url(directory) as (url, engine_options):
+        config = TestingConfig(url)
+        config.UPLOAD_FOLDER = str(directory / "uploads")
+        config.SQLALCHEMY_ENGINE_OPTIONS = {**config.SQLALCHEMY_ENGINE_OPTIONS, **engine_options}
+        with _serving(create_app(config)) as server:
+            yield server
+
+
+@contextmanager
+def _database_url(directory: Path) -> Iterator[tuple[str, dict[str, object]]]:
+    """SQLite in `directory`, or a fresh PostgreSQL schema when TEST_DATABASE_URL is set."""
+    postgres = os.environ.get("TEST_DATABASE_URL", "")
+    if not postgres:
+        yield f"sqlite:///{directory / 'commonweal.sqlite3'}", {}
+        return
+    url = normalise_database_url(postgres)
+    schema = f"browser_{uuid.uuid4().hex}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url, {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def _serving(app: Flask) -> Iterator[LiveServer]:
     with app.app_context():
         upgrade()
         seed_demo()

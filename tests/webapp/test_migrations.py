@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import downgrade, upgrade
 
@@ -50,12 +51,39 @@ def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrate
         assert "organisation" in table_names()
 
 
-def test_migrated_schema_matches_the_models(app: Flask):
-    with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, db.metadata)
+def current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
-    assert differences == []
+
+def schema_differences() -> list[object]:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, db.metadata))
+
+
+def test_the_latest_migration_downgrades_one_step_and_upgrades_again(unmigrated_app: Flask):
+    with unmigrated_app.app_context():
+        upgrade()
+        script = ScriptDirectory(unmigrated_app.config["MIGRATIONS_DIRECTORY"])
+        head = script.get_current_head()
+        previous = script.get_revision(head).down_revision
+        assert current_revision() == head
+
+        downgrade(revision="-1")
+        assert current_revision() == previous
+
+        upgrade()
+        assert current_revision() == head
+        assert schema_differences() == []
+
+
+def test_migrated_schema_matches_the_models(app: Flask):
+    """Alembic's autogenerate finds nothing to do: a model changed without a migration fails."""
+    with app.app_context():
+        differences = schema_differences()
+
+    assert differences == [], f"models and migrations differ: add a migration for {differences}"
 
 
 def test_organisation_gets_a_creation_time_from_the_database(app: Flask):

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALLOWED_KINDS",
     "EVIDENCE_REFERENCE_PREFIX",
+    "TEMPORARY_PREFIX",
     "EvidenceError",
     "EvidenceKind",
     "can_download",
@@ -60,6 +61,8 @@ WRONG_TYPE_MESSAGE = (
 )
 NO_FILE_MESSAGE = "Select a file"
 EVIDENCE_REFERENCE_PREFIX = "evidence:"
+TEMPORARY_PREFIX = ".upload-"
+"""Files being written start so; `evidence_sweep` removes any a dead process left behind."""
 _CHUNK = 64 * 1024
 _HEADER_BYTES = 8 * 1024
 _MAX_NAME = 255
@@ -170,7 +173,7 @@ def _copy_to_temporary(stream: IO[bytes], folder: Path, limit: int) -> tuple[Pat
     digest = hashlib.sha256()
     size = 0
     # Beside the final file, so the rename into place is atomic (same file system).
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".upload-", delete=False)  # noqa: SIM115
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=TEMPORARY_PREFIX, delete=False)  # noqa: SIM115
     temporary = Path(handle.name)
     try:
         with handle:
@@ -200,9 +203,17 @@ def move_into_place(temporary: Path, final: Path) -> None:
     there (files here are named by their hash) are kept and the temporary file removed."""
     if final.exists():
         temporary.unlink(missing_ok=True)
+        # A fresh time tells the sweep of unreferenced files that a save is using it again.
+        os.utime(final)
         return
     os.chmod(temporary, 0o640)
     os.replace(temporary, final)
+    # The rename itself is made durable before the row naming the file can be committed.
+    descriptor = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def display_filename(original: str | None, kind: EvidenceKind) -> str:
