@@ -25,7 +25,7 @@ from webapp.audit.log import verify_log
 from webapp.console import main
 from webapp.demo import AWARD_ROUND_REFERENCE, seed_demo
 from webapp.extensions import db
-from webapp.models import Bid, CommissioningRound
+from webapp.models import CommissioningRound
 from webapp.services.results import round_inputs, round_result
 
 
@@ -117,17 +117,20 @@ def test_an_online_sqlite_backup_is_a_consistent_copy_that_restores(
     assert done.exit_code == 0, done.output
     assert "checked intact" in done.output
 
-    # Later changes to the live database, then the restore: copy the backup into place.
+    # Later changes to the live database, then the restore: stop, copy the backup into place.
     with app.app_context():
-        db.session.execute(sa.delete(Bid.__table__).where(Bid.status == "draft"))
+        db.session.execute(sa.text("UPDATE organisation SET name = 'Changed after the backup'"))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+    for leftover in (live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
+        leftover.unlink(missing_ok=True)
     shutil.copyfile(backup, live)
     with app.app_context():
         assert verify_log().ok
         names = db.session.scalars(sa.text("SELECT name FROM organisation")).all()
-        assert not any("(changing)" in name for name in names)
+        assert names
+        assert not any("(changing)" in n or "after the backup" in n for n in names)
     assert _results_json(app) == expected
 
     refused = CliRunner().invoke(
