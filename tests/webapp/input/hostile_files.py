@@ -49,6 +49,7 @@ PDFS_THAT_RUN_THINGS: dict[str, bytes] = {
     ),
     "inline-open-action": pdf_with_catalog(b"/OpenAction<</S/JavaScript/JS(app.alert(1))>>"),
     "names-javascript": pdf_with_catalog(b"/Names<</JavaScript 3 0 R>>", b"<</Names[]>>"),
+    "open-action-uri": pdf_with_catalog(b"/OpenAction<</S/URI/URI(http://tracker.example/)>>"),
     "launch": pdf_with_catalog(b"/OpenAction 3 0 R", b"<</S/Launch/F(cmd.exe)>>"),
     "additional-actions": pdf_with_catalog(b"/AA<</O 3 0 R>>", b"<</S/URI/URI(http://x)>>"),
     "escaped-name": pdf_with_catalog(b"/OpenAction[2 0 R/Fit]", b"<</S/J#61vaScript/J#53(x)>>"),
