@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from webapp.auth.forms import email_field, strip_whitespace
+from webapp.forms.base import AppForm
 from webapp.models import Role
 
 INVITABLE_ROLES = (Role.COMMISSIONER, Role.EVALUATOR, Role.BOARD, Role.ADMIN)
@@ -21,7 +21,7 @@ ROLE_DESCRIPTIONS: dict[Role, str] = {
 }
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     name = StringField(
         "Full name",
         validators=[

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, Field, Form, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from webapp.auth.passwords import password_problem
+from webapp.forms.base import AppForm
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
@@ -83,7 +83,7 @@ def new_password_fields(email_field: str | None = None) -> tuple[PasswordField, 
     return password, confirm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(AppForm):
     email = email_field()
     password = PasswordField(
         "Password",
@@ -92,7 +92,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(AppForm):
     organisation_name = StringField(
         "Organisation’s legal name",
         description="As registered with Companies House, the Charity Commission or the FCA",
@@ -116,9 +116,9 @@ class RegisterForm(FlaskForm):
     password, confirm_password = new_password_fields(email_field="email")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(AppForm):
     email = email_field()
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AppForm):
     password, confirm_password = new_password_fields()

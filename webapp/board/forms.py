@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
+from webapp.forms.base import AppForm
 from webapp.models import BoardDecisionKind
 
 
-class SubmitToBoardForm(FlaskForm):
+class SubmitToBoardForm(AppForm):
     note = TextAreaField(
         "Note for the board (optional)",
         widget=GovTextArea(),
@@ -22,7 +22,7 @@ class SubmitToBoardForm(FlaskForm):
     )
 
 
-class BoardDecisionForm(FlaskForm):
+class BoardDecisionForm(AppForm):
     submission = HiddenField()
     decision = RadioField(
         "What is the board's decision?",

@@ -25,6 +25,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from webapp.clock import from_london, now, to_london
 from webapp.commissioning.fields import GovDateField, GovTimeField
+from webapp.forms.base import AppForm
 from webapp.models import FrameworkVersion, Organisation
 from webapp.services.round_admin import SERVICES, NewRound
 
@@ -39,7 +40,7 @@ def error_list(form: FlaskForm, extra: Sequence[dict[str, str]] = ()) -> list[di
     return [*items, *extra]
 
 
-class NewRoundForm(FlaskForm):
+class NewRoundForm(AppForm):
     title = StringField(
         "Title",
         widget=GovTextInput(),
@@ -139,7 +140,7 @@ def framework_label(version: FrameworkVersion) -> str:
     return f"{version.title}, version {version.version} ({origin}, {version.content_hash[:19]})"
 
 
-class UploadFrameworkForm(FlaskForm):
+class UploadFrameworkForm(AppForm):
     framework_file = FileField(
         "Upload a framework file",
         widget=GovFileInput(),
@@ -153,7 +154,7 @@ class UploadFrameworkForm(FlaskForm):
             raise ValidationError("The selected file must be a YAML file (.yaml or .yml)")
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(AppForm):
     organisations = SelectMultipleField(
         "Which providers can bid?",
         widget=GovCheckboxesInput(),
@@ -165,5 +166,5 @@ class InvitationsForm(FlaskForm):
         self.organisations.choices = [SelectChoice(o.id, o.name) for o in organisations]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that changes something: only its CSRF token is checked."""

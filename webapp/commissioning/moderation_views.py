@@ -11,7 +11,6 @@ from typing import cast
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +20,7 @@ from criteria.model import Scale
 from criteria.wording import criterion_title
 from webapp.commissioning.blueprint import bp, managers_only, round_or_404
 from webapp.commissioning.forms import error_list
+from webapp.forms.base import AppForm
 from webapp.forms.summary import answer_html
 from webapp.models import CommissioningRound, User
 from webapp.services.award import (
@@ -44,7 +44,7 @@ SHOW_CHOICES = ("all", "needed")
 """The table's filter: every row, or only the rows that still need a moderated mark."""
 
 
-class ModerationForm(FlaskForm):
+class ModerationForm(AppForm):
     points = RadioField(
         "Moderated mark",
         widget=GovRadioInput(),

@@ -22,6 +22,7 @@ from webapp.commissioning.blueprint import bp, managers_only
 from webapp.commissioning.forms import error_list
 from webapp.commissioning.moderation_views import closed_round_or_404, locked_reason
 from webapp.confirmation import is_confirmed
+from webapp.forms.base import AppForm
 from webapp.models import CommissioningRound, PriceCheckStatus, User
 from webapp.services.award import EvaluationLockedError
 from webapp.services.price_checks import (
@@ -50,7 +51,7 @@ def _not_blank(message: str) -> Callable[[FlaskForm, Field], None]:
     return check
 
 
-class AskForm(FlaskForm):
+class AskForm(AppForm):
     question = TextAreaField(
         "Question for the provider",
         widget=GovTextArea(),
@@ -63,7 +64,7 @@ class AskForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     decision = RadioField(
         "Your decision",
         widget=GovRadioInput(),

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from criteria.model import Framework, Parameter, Pillar, PostcodeAreaRule
+from webapp.forms.base import AppForm
 
 DISTRICT = re.compile(r"^[A-Z]{1,2}(?:[0-9][0-9A-Z]?)?$")
 """A postcode area (`WN`) or district (outward code: `WN1`, `M29`, `EC1A`)."""
@@ -141,7 +141,7 @@ def _weight_check(pillar: Pillar) -> Callable[[Any, Field], None]:
     return check
 
 
-class RoundSettingsFormBase(FlaskForm):
+class RoundSettingsFormBase(AppForm):
     """What every built settings form shares; `settings_form_class` adds the fields."""
 
     framework: Framework

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -23,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from criteria.model import Scale, Section
+from webapp.forms.base import AppForm
 from webapp.models import Bid, User
 from webapp.services.evaluation import MAX_JUSTIFICATION, MIN_JUSTIFICATION, ConflictAnswer
 
@@ -36,7 +36,7 @@ NOT_ASSIGNED = "none"
 # --- conflicts of interest (evaluators) ---------------------------------------------------
 
 
-class ConflictsForm(FlaskForm):
+class ConflictsForm(AppForm):
     """One "conflict or not" question per bidder, with details revealed under "conflict"."""
 
     bids: Sequence[Bid] = ()
@@ -88,7 +88,7 @@ def conflicts_form_class(bids: Sequence[Bid]) -> type[ConflictsForm]:
 # --- marking (evaluators) ---------------------------------------------------------------
 
 
-class MarkForm(FlaskForm):
+class MarkForm(AppForm):
     points = RadioField(
         "Your mark",
         widget=GovRadioInput(),
@@ -117,14 +117,14 @@ class MarkForm(FlaskForm):
         ]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that changes something: only its CSRF token is checked."""
 
 
 # --- assigning evaluators and evaluation settings (commissioners) -----------------------
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(AppForm):
     """For each evaluator: not assigned, every section, or only the sections selected."""
 
     evaluators: Sequence[User] = ()
@@ -193,7 +193,7 @@ def assignment_data(
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
 
-class EvaluationSettingsForm(FlaskForm):
+class EvaluationSettingsForm(AppForm):
     anonymise_bidders = RadioField(
         "Hide bidder names from evaluators",
         widget=GovRadioInput(),

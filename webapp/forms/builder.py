@@ -33,6 +33,7 @@ from criteria.conditions import condition_holds
 from criteria.hashing import content_hash
 from criteria.model import AnswerValue, Criterion, Framework, Section
 from webapp.forms.fields import evidence_upload_field, kind_of
+from webapp.forms.text_limits import text_problem
 
 __all__ = [
     "MISSING_DOCUMENT",
@@ -267,8 +268,14 @@ def _read_section(section: Section, form: SectionForm) -> tuple[dict[str, Any], 
         if kind.upload:
             posted[criterion.id] = form.stored_answers.get(criterion.id)
             continue
+        raw = kind.raw(form[field_name(criterion.id)])
+        problem = text_problem(criterion, raw)
+        if problem is not None:
+            problems[criterion.id] = problem
+            posted[criterion.id] = None
+            continue
         try:
-            value = parse_answer(criterion, kind.raw(form[field_name(criterion.id)]))
+            value = parse_answer(criterion, raw)
         except AnswerError as error:
             problems[criterion.id] = kind.invalid or error.message
             posted[criterion.id] = None

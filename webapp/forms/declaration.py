@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
+
+from webapp.forms.base import AppForm
 
 DECLARATION = (
     "I confirm that the answers and documents in this bid are true and complete to the best "
@@ -13,7 +14,7 @@ DECLARATION = (
 )
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(AppForm):
     """The "I confirm ..." box and the submitter's name; `version` guards against stale pages."""
 
     confirm = BooleanField(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
@@ -18,6 +17,7 @@ from criteria.judging import FLAG_TITLES
 from webapp.auth.roles import role_required
 from webapp.clock import london_text
 from webapp.extensions import db
+from webapp.forms.base import AppForm
 from webapp.models import Bid, PriceCheck, PriceCheckStatus, Role
 from webapp.provider import bp
 from webapp.provider.access import own_bid, signed_in_user
@@ -32,7 +32,7 @@ from webapp.services.price_checks import (
 )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(AppForm):
     response = TextAreaField(
         "Your answer",
         widget=GovTextArea(),

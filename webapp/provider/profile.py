@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import Field, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from webapp.auth.roles import role_required
+from webapp.forms.base import AppForm
 from webapp.models import Organisation, Role
 from webapp.provider import bp
 from webapp.provider.access import signed_in_user
@@ -60,7 +60,7 @@ def _normalised(field: Field, normalise: Any, message: str) -> None:
     field.data = value
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     name = _text(
         "Legal name",
         "As registered with Companies House, the Charity Commission or the FCA",

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from werkzeug.utils import secure_filename
 
 from webapp.extensions import db
 from webapp.models import Bid, BidStatus, EvidenceFile, Organisation, Role, SelfAssessment, User
+from webapp.services.evidence_checks import document_problem, printable_name
 from webapp.services.rounds import is_sealed
 
 if TYPE_CHECKING:
@@ -66,7 +66,6 @@ TEMPORARY_PREFIX = ".upload-"
 _CHUNK = 64 * 1024
 _HEADER_BYTES = 8 * 1024
 _MAX_NAME = 255
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class EvidenceError(ValueError):
@@ -219,7 +218,7 @@ def move_into_place(temporary: Path, final: Path) -> None:
 def display_filename(original: str | None, kind: EvidenceKind) -> str:
     """The name a person chose, kept for display: no folders, no control characters, and the
     extension of what the file really is (a PNG called `report.pdf` becomes `report.png`)."""
-    name = _CONTROL.sub("", (original or "").replace("\\", "/")).split("/")[-1].strip()
+    name = printable_name((original or "").replace("\\", "/")).split("/")[-1].strip()
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem = name
@@ -256,6 +255,9 @@ def store_evidence(
         kind = _detect_kind(temporary)
         if kind is None:
             raise EvidenceError(WRONG_TYPE_MESSAGE)
+        problem = document_problem(temporary, kind.extension)
+        if problem is not None:
+            raise EvidenceError(problem)
         move_into_place(temporary, folder / sha256)
     finally:
         temporary.unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from criteria.model import Framework
 from webapp.extensions import db
 from webapp.forms.builder import SectionForm, evidence_field_name, field_name, section_of
 from webapp.forms.fields import kind_of
+from webapp.forms.text_limits import storable
 from webapp.models import Bid, EvidenceFile
 from webapp.services.evidence import evidence_answer
 
@@ -81,7 +82,7 @@ def count_pending(bid: Bid) -> dict[str, int]:
 def posted_fields(form: SectionForm) -> dict[str, list[str]]:
     """The values posted for the form's answer fields (not its files or tokens)."""
     return {
-        name: [str(value) for value in bound.raw_data or []]
+        name: [storable(str(value)) for value in bound.raw_data or []]
         for name, bound in form._fields.items()
         if name != "csrf_token" and not isinstance(bound, FileField) and bound.raw_data
     }
