@@ -16,6 +16,7 @@ from config import (
 )
 
 STRONG_KEY = "k" * 16 + "3f9a0c1e7b2d4f6a8c0e2b4d6f8a1c3e"
+AUDIT_KEY = "a" * 16 + "9c1e7b2d4f6a8c0e2b4d6f8a1c3e3f9a"
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_production_refuses_to_start_without_a_proper_secret_key(
 
 
 def test_production_starts_with_a_long_random_secret_key():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY})
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY})
 
     assert settings.SECRET_KEY == STRONG_KEY
     assert settings.SESSION_COOKIE_SECURE is True
@@ -63,7 +64,9 @@ def test_get_config_refuses_production_when_the_environment_has_no_secret_key(
     ],
 )
 def test_production_uses_psycopg_3_whatever_postgres_scheme_it_is_given(url: str):
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "DATABASE_URL": url})
+    settings = ProductionConfig(
+        {"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY, "DATABASE_URL": url}
+    )
 
     assert settings.SQLALCHEMY_DATABASE_URI == (
         "postgresql+psycopg://user:pw@db.example:5432/commonweal"
@@ -76,7 +79,7 @@ def test_sqlite_urls_are_left_alone():
 
 
 def test_production_without_database_url_uses_the_instance_sqlite_file():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY})
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY})
 
     url = settings.SQLALCHEMY_DATABASE_URI
     assert url == f"sqlite:///{config.DEFAULT_SQLITE_PATH}"
@@ -122,3 +125,28 @@ def test_testing_keeps_csrf_protection_on():
 
     assert settings.TESTING is True
     assert settings.WTF_CSRF_ENABLED is True
+
+
+@pytest.mark.parametrize(
+    ("audit_key", "complaint"),
+    [
+        (None, "AUDIT_HMAC_KEY is not set"),
+        ("short", "too short"),
+        (config.DEVELOPMENT_AUDIT_HMAC_KEY, "placeholder"),
+        (STRONG_KEY, "same as SECRET_KEY"),
+    ],
+    ids=["missing", "short", "development-key", "same-as-secret-key"],
+)
+def test_production_refuses_to_start_without_its_own_audit_key(
+    audit_key: str | None, complaint: str
+):
+    environ = {"SECRET_KEY": STRONG_KEY}
+    if audit_key is not None:
+        environ["AUDIT_HMAC_KEY"] = audit_key
+    with pytest.raises(RuntimeError, match=complaint):
+        ProductionConfig(environ)
+
+
+def test_production_reads_its_audit_key_from_the_environment():
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY})
+    assert settings.AUDIT_HMAC_KEY == AUDIT_KEY
