@@ -30,7 +30,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from criteria.model import Framework, Section
+from webapp.audit.bid_events import record_reopened
 from webapp.audit.log import record
+from webapp.audit.people import person
 from webapp.audit.snapshots import bid_snapshot
 from webapp.clock import as_utc, london_text, now
 from webapp.extensions import db
@@ -457,7 +459,10 @@ def _write_section(
         if bid.status == BidStatus.SUBMITTED.value:
             db.session.flush()  # the documents just stored count among the bid's latest
             same = merged == bid.answers and _document_ids(bid) == _submitted_document_ids(bid)
+            reopened = bid.draft_answers is None and not same
             bid.draft_answers = None if same else merged
+            if reopened:
+                record_reopened(user, bid)
         else:
             bid.answers = merged
     if errors:
@@ -525,7 +530,7 @@ def submit_bid(
             actor=user,
             subject=f"bid:{bid.id}",
             summary=f"Bid {bid.reference} submitted by {bid.organisation.name}, "
-            f"declaration signed by {bid.declaration_name}{replaces}",
+            f"declaration signed by {person(user)}{replaces}",
             round_=bid.round,
             before=before,
             after=bid_snapshot(bid),
