@@ -7,7 +7,6 @@ from flask import Flask
 
 from tests.webapp.audit.trail import log_is_intact, stored_events
 from tests.webapp.provider.bidding import SECTION_ANSWERS, BidWorld
-from webapp.audit.chain import digest
 from webapp.extensions import db
 from webapp.models import Bid
 
@@ -36,9 +35,9 @@ def test_changing_a_submitted_bid_records_that_it_was_opened_again(
     assert reopened.before_digest == events[0].after_digest  # the bid as submitted
     with app.app_context():
         bid = db.session.get(Bid, bid_id)
-        assert bid is not None and bid.draft_answers is not None
+        assert bid is not None
+        assert bid.draft_answers is not None
         assert reopened.after_digest != reopened.before_digest
-        assert digest(bid.draft_answers) is not None
     assert log_is_intact(app)
 
 
