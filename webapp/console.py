@@ -123,6 +123,22 @@ def audit_anchor(database_url: str | None) -> None:
     click.echo(f"Signed at: {head.updated_at.isoformat() if head.updated_at else 'unknown'}")
 
 
+@audit.command("grants")
+@click.argument("role")
+@click.option("--schema", default="public", show_default=True, help="The app's schema.")
+def audit_grants(role: str, schema: str) -> None:
+    """Print the SQL giving the app's PostgreSQL ROLE what it needs, and no power to rewrite
+    the audit log. Run it as the tables' owner after every migration."""
+    from webapp.audit.privileges import app_role_grants
+
+    try:
+        statements = app_role_grants(role, schema)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    for statement in statements:
+        click.echo(statement + ";")
+
+
 @main.group(help="Personal data held about a person: subject access export and erasure.")
 def people() -> None:
     pass

@@ -214,3 +214,61 @@ def test_a_missing_head_with_events_left_fails(app: Flask) -> None:
 def test_an_empty_database_with_an_empty_log_is_intact(app: Flask) -> None:
     result = audit_verify(app)
     assert (result.exit_code, result.output) == (0, "Audit log intact: 0 events checked.\n")
+
+
+# --- the app's own database role -----------------------------------------------------------------
+
+
+def test_the_app_role_can_record_events_but_never_truncate_or_rewrite_them(app: Flask) -> None:
+    """With `commonweal audit grants`, even with every trigger dropped the app's role is refused."""
+    if not is_postgres(app):
+        pytest.skip("database roles and privileges are PostgreSQL's")
+    import uuid
+
+    from webapp.audit.log import record
+    from webapp.audit.privileges import app_role_grants
+
+    write_events(app, 2)
+    drop_append_only_triggers(app)
+    role = f"commonweal_app_{uuid.uuid4().hex[:12]}"
+    with app.app_context():
+        schema = db.session.scalar(sa.text("SELECT current_schema()"))
+        db.session.execute(sa.text(f'CREATE ROLE "{role}" NOLOGIN'))
+        for statement in app_role_grants(role, schema):
+            db.session.execute(sa.text(statement))
+        db.session.commit()
+        try:
+            db.session.execute(sa.text(f'SET LOCAL ROLE "{role}"'))
+            record("report.issued", actor=None, subject="report:3", summary="Report 3")
+            db.session.commit()
+            for statement in (
+                "TRUNCATE audit_event",
+                "DELETE FROM audit_event",
+                "UPDATE audit_event SET summary = 'x'",
+                "TRUNCATE audit_head",
+                "DELETE FROM audit_head",
+            ):
+                db.session.execute(sa.text(f'SET LOCAL ROLE "{role}"'))
+                with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                    db.session.execute(sa.text(statement))
+                db.session.rollback()
+        finally:
+            db.session.rollback()
+            db.session.execute(sa.text(f'DROP OWNED BY "{role}"'))
+            db.session.execute(sa.text(f'DROP ROLE "{role}"'))
+            db.session.commit()
+    assert [e.summary for e in stored_events(app)] == ["Report 1", "Report 2", "Report 3"]
+    assert audit_verify(app).exit_code == 0
+
+
+def test_the_grants_command_prints_the_sql() -> None:
+    from click.testing import CliRunner
+
+    from webapp.console import main
+
+    result = CliRunner().invoke(main, ["audit", "grants", "commonweal_app"])
+
+    assert result.exit_code == 0
+    assert 'REVOKE UPDATE, DELETE, TRUNCATE ON "public".audit_event FROM "commonweal_app";' in (
+        result.output
+    )
