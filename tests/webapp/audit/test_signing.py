@@ -272,3 +272,23 @@ def test_the_grants_command_prints_the_sql() -> None:
     assert 'REVOKE UPDATE, DELETE, TRUNCATE ON "public".audit_event FROM "commonweal_app";' in (
         result.output
     )
+
+
+def test_the_anchor_command_prints_the_signed_head(app: Flask) -> None:
+    from click.testing import CliRunner
+
+    from tests.webapp.audit.trail import database_url, key_env
+    from webapp.console import main
+
+    write_events(app, 3)
+    head = stored_events(app)[-1]
+
+    result = CliRunner().invoke(
+        main, ["audit", "anchor", "--database-url", database_url(app)], env=key_env(app)
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Head: 3:{head.hash}"
+    assert lines[1].startswith("Signature: hmac-sha256:")
+    assert audit_verify(app, "--head", lines[0].removeprefix("Head: ")).exit_code == 0

@@ -125,3 +125,18 @@ def test_only_an_administrator_may_export_or_erase(
 def test_signing_in_is_asked_for_first(people: People) -> None:
     response = people.app.test_client().get(f"/admin/users/{people.subject.id}/personal-data")
     assert response.status_code == 302
+
+
+def test_the_users_page_links_to_each_providers_personal_data(people: People) -> None:
+    html = people.client_for(people.admin).get("/admin/users").get_data(as_text=True)
+    assert f'href="/admin/users/{people.subject.id}/personal-data"' in html
+
+
+def test_the_personal_data_page_shows_retention_and_the_download(people: People) -> None:
+    response = people.client_for(people.admin).get(
+        f"/admin/users/{people.subject.id}/personal-data"
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Download their personal data" in body
+    assert "kept until" in body
