@@ -20,6 +20,8 @@ DEFAULT_SQLITE_PATH = INSTANCE_PATH / "commonweal.sqlite3"
 MIN_SECRET_KEY_LENGTH = 32
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-never-use-in-production"
 TESTING_SECRET_KEY = "testing-only-secret-key-never-use-in-production"
+DEVELOPMENT_AUDIT_HMAC_KEY = "development-only-audit-key-never-use-in-production"
+TESTING_AUDIT_HMAC_KEY = "testing-only-audit-key-never-use-in-production"
 # Values copied from examples and tutorials; a production key must be none of them.
 KNOWN_PLACEHOLDER_SECRET_KEYS = frozenset(
     {
@@ -142,6 +144,18 @@ class Config:
     # than by when the request reached the app. Only behind a proxy that sets it on every
     # request: otherwise a client could send an early time of its own.
     TRUST_REQUEST_START_HEADER: bool = os.environ.get("TRUST_REQUEST_START_HEADER", "") == "1"
+    # Signs every audit event (HMAC-SHA256); kept outside the database so a database writer
+    # cannot forge the log. Production reads it from the environment.
+    AUDIT_HMAC_KEY: str | None = None
+    # How long each kind of personal record is kept before a person may be erased (ISO 8601
+    # durations, counted from the record's last activity); see README, "Data protection".
+    RETENTION: ClassVar[dict[str, str]] = {
+        "successful_bid": "P7Y",  # contract length plus six years (Limitation Act 1980)
+        "unsuccessful_bid": "P7Y",  # a challenge or claim can follow the award
+        "self_assessment": "P2Y",
+        "user_account_inactive": "P6Y",  # since last sign-in
+        "evidence_file": "P7Y",
+    }
 
     def validate(self) -> None:
         """Raise `RuntimeError` if these settings are unsafe to start with."""
@@ -155,6 +169,7 @@ class DevelopmentConfig(Config):
     def __init__(self, database_url: str | None = None) -> None:
         url = database_url or os.environ.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+        self.AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY") or DEVELOPMENT_AUDIT_HMAC_KEY
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
 
@@ -174,6 +189,7 @@ class TestingConfig(Config):
     def __init__(self, database_url: str | None = None) -> None:
         url = database_url or os.environ.get("TEST_DATABASE_URL") or "sqlite://"
         self.SECRET_KEY = TESTING_SECRET_KEY
+        self.AUDIT_HMAC_KEY = TESTING_AUDIT_HMAC_KEY
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
 
@@ -195,6 +211,7 @@ class ProductionConfig(Config):
         env = os.environ if environ is None else environ
         self.SECRET_KEY = env.get("SECRET_KEY")
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL")
+        self.AUDIT_HMAC_KEY = env.get("AUDIT_HMAC_KEY")
         url = env.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
@@ -234,6 +251,29 @@ class ProductionConfig(Config):
                 "service's address (such as https://commonweal.council.example), which links in "
                 "emails start with."
             )
+        validate_audit_key(self.AUDIT_HMAC_KEY, key)
+
+
+def validate_audit_key(audit_key: str | None, secret_key: str) -> None:
+    """Refuse production without its own strong `AUDIT_HMAC_KEY` (RuntimeError)."""
+    advice = (
+        "Set AUDIT_HMAC_KEY in the environment to a random value of at least "
+        f"{MIN_SECRET_KEY_LENGTH} characters, different from SECRET_KEY, and keep a copy "
+        "outside the database server: every audit event is signed with it."
+    )
+    if not audit_key:
+        raise RuntimeError(
+            f"Commonweal will not start in production: AUDIT_HMAC_KEY is not set. {advice}"
+        )
+    weak = audit_key.strip().lower() in KNOWN_PLACEHOLDER_SECRET_KEYS | {
+        DEVELOPMENT_AUDIT_HMAC_KEY,
+        TESTING_AUDIT_HMAC_KEY,
+    }
+    if weak or len(audit_key) < MIN_SECRET_KEY_LENGTH or audit_key == secret_key:
+        raise RuntimeError(
+            "Commonweal will not start in production: AUDIT_HMAC_KEY is too short, a "
+            f"placeholder or the same as SECRET_KEY. {advice}"
+        )
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -6,14 +6,18 @@ database: `DATABASE_URL`, else the SQLite file under `instance/`, or the databas
 `--database-url`.
 
 Exit status of `commonweal audit verify`: 0 the log is intact, 1 it is broken (the first broken
-event is named), 2 the log could not be read.
+event is named), 2 the log could not be read. The log is checked with `AUDIT_HMAC_KEY`, which
+must be the key the app signs with.
+
+`commonweal people export EMAIL -o FILE` writes everything held about a person (subject
+access); `commonweal people erase EMAIL` pseudonymises them once their retention has ended.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import sqlalchemy as sa
@@ -210,6 +214,112 @@ def db_backup(target: Path, database_url: str | None) -> None:
         click.echo(f"Could not back up {url.database}: {error}", err=True)
         raise SystemExit(UNREADABLE) from None
     click.echo(f"Backed up {url.database} to {target} ({pages} pages), checked intact.")
+
+
+@audit.command("anchor")
+@click.option("--database-url", default=None, metavar="URL", help="The database to read.")
+def audit_anchor(database_url: str | None) -> None:
+    """Print the signed head of the log, to keep somewhere outside the database.
+
+    Pass the head back to `commonweal audit verify --head` later: events cut off after it, or a
+    log rebuilt from an older copy of the database, fail that check.
+    """
+    from webapp.audit.tables import HEAD_ID, AuditHead
+
+    app = _app(database_url)
+    with app.app_context():
+        try:
+            head = _db().session.get(AuditHead, HEAD_ID)
+        finally:
+            _close(app)
+    if head is None or head.seq == 0:
+        click.echo("The audit log is empty: there is no head to note.")
+        return
+    click.echo(f"Head: {head.seq}:{head.hash}")
+    click.echo(f"Signature: {head.seal or 'none (nothing signed yet)'}")
+    click.echo(f"Signed at: {head.updated_at.isoformat() if head.updated_at else 'unknown'}")
+
+
+@audit.command("grants")
+@click.argument("role")
+@click.option("--schema", default="public", show_default=True, help="The app's schema.")
+def audit_grants(role: str, schema: str) -> None:
+    """Print the SQL giving the app's PostgreSQL ROLE what it needs, and no power to rewrite
+    the audit log. Run it as the tables' owner after every migration."""
+    from webapp.audit.privileges import app_role_grants
+
+    try:
+        statements = app_role_grants(role, schema)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    for statement in statements:
+        click.echo(statement + ";")
+
+
+@main.group(help="Personal data held about a person: subject access export and erasure.")
+def people() -> None:
+    pass
+
+
+@people.command("export")
+@click.argument("email")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The JSON file to write.",
+)
+@click.option("--database-url", default=None, metavar="URL", help="The database to read.")
+def people_export(email: str, output: Path, database_url: str | None) -> None:
+    """Write everything held about the person with this email address (or account id)."""
+    from webapp.services import personal_data
+
+    app = _app(database_url)
+    with app.app_context():
+        try:
+            user = personal_data.find_person(email)
+            data = personal_data.export_person(user, by=None)
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+        finally:
+            _close(app)
+    output.write_text(personal_data.export_json(data), encoding="utf-8")
+    click.echo(f"Wrote the personal data of user {data['account']['id']} to {output}.")
+
+
+@people.command("erase")
+@click.argument("email")
+@click.option("--force", is_flag=True, help="Erase before the retention period has ended.")
+@click.option("--reason", default="", help="Why (required with --force).")
+@click.option("--database-url", default=None, metavar="URL", help="The database to change.")
+def people_erase(email: str, force: bool, reason: str, database_url: str | None) -> None:
+    """Pseudonymise the person with this email address (or account id) after retention."""
+    from webapp.services import personal_data
+
+    app = _app(database_url)
+    with app.app_context():
+        try:
+            user = personal_data.find_person(email)
+            user_id = user.id
+            erasure = personal_data.erase_person(user, by=None, reason=reason, force=force)
+            withheld = len(erasure.redacted_event_seqs or [])
+        except LookupError as error:
+            raise click.ClickException(str(error)) from None
+        except personal_data.ErasureRefusedError as error:
+            raise click.ClickException(error.message) from None
+        finally:
+            _close(app)
+    click.echo(f"Erased the personal data of user {user_id}.")
+    if withheld:
+        click.echo(f"{withheld} earlier audit event(s) naming them are now withheld from display.")
+
+
+def _db() -> Any:
+    from webapp.extensions import db
+
+    return db
 
 
 def _app(database_url: str | None, upload_folder: Path | None = None) -> Flask:

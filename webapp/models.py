@@ -489,6 +489,8 @@ class AuditEvent(db.Model):
     after_digest: Mapped[str | None] = mapped_column(String(80))
     prev_hash: Mapped[str] = mapped_column(String(80))
     hash: Mapped[str] = mapped_column(String(80), unique=True)
+    seal: Mapped[str | None] = mapped_column(String(80))
+    """HMAC of `hash` with the audit key (outside the database); None before signing began."""
 
 
 # --- issued reports ---------------------------------------------------------------------------
@@ -565,3 +567,6 @@ class IssuedReport(db.Model):
 
     bid: Mapped[Bid | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+from webapp.audit.tables import AuditHead, PersonalDataErasure  # noqa: E402, F401

@@ -18,6 +18,7 @@ from config import (
 STRONG_KEY = "k" * 16 + "3f9a0c1e7b2d4f6a8c0e2b4d6f8a1c3e"
 SHARED_LIMITS = "redis://127.0.0.1:6379/0"
 BASE_URL = "https://commonweal.council.example"
+AUDIT_KEY = "a" * 16 + "9c1e7b2d4f6a8c0e2b4d6f8a1c3e3f9a"
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,7 @@ def test_production_starts_with_a_long_random_secret_key():
             "SECRET_KEY": STRONG_KEY,
             "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
             "PUBLIC_BASE_URL": BASE_URL,
+            "AUDIT_HMAC_KEY": AUDIT_KEY,
         }
     )
 
@@ -84,6 +86,7 @@ def test_production_uses_psycopg_3_whatever_postgres_scheme_it_is_given(url: str
             "DATABASE_URL": url,
             "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
             "PUBLIC_BASE_URL": BASE_URL,
+            "AUDIT_HMAC_KEY": AUDIT_KEY,
         }
     )
 
@@ -103,6 +106,7 @@ def test_production_without_database_url_uses_the_instance_sqlite_file():
             "SECRET_KEY": STRONG_KEY,
             "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
             "PUBLIC_BASE_URL": BASE_URL,
+            "AUDIT_HMAC_KEY": AUDIT_KEY,
         }
     )
 
@@ -150,3 +154,28 @@ def test_testing_keeps_csrf_protection_on():
 
     assert settings.TESTING is True
     assert settings.WTF_CSRF_ENABLED is True
+
+
+@pytest.mark.parametrize(
+    ("audit_key", "complaint"),
+    [
+        (None, "AUDIT_HMAC_KEY is not set"),
+        ("short", "too short"),
+        (config.DEVELOPMENT_AUDIT_HMAC_KEY, "placeholder"),
+        (STRONG_KEY, "same as SECRET_KEY"),
+    ],
+    ids=["missing", "short", "development-key", "same-as-secret-key"],
+)
+def test_production_refuses_to_start_without_its_own_audit_key(
+    audit_key: str | None, complaint: str
+):
+    environ = {"SECRET_KEY": STRONG_KEY}
+    if audit_key is not None:
+        environ["AUDIT_HMAC_KEY"] = audit_key
+    with pytest.raises(RuntimeError, match=complaint):
+        ProductionConfig(environ)
+
+
+def test_production_reads_its_audit_key_from_the_environment():
+    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY})
+    assert settings.AUDIT_HMAC_KEY == AUDIT_KEY

@@ -40,6 +40,8 @@ def test_upgrade_creates_the_tables_and_downgrade_to_base_removes_them(unmigrate
             "price_check",
             "board_submission",
             "audit_event",
+            "audit_head",
+            "personal_data_erasure",
             "report_job",
             "issued_report",
         }

@@ -4,11 +4,17 @@ Each event's hash is SHA-256 over its canonical JSON (sorted keys, no spaces, UT
 microsecond) including the previous event's hash. Changing any field of a stored event, or
 removing, inserting or reordering events, breaks the first link after the change, and
 `verify` names that link.
+
+The hashes alone prove nothing to someone who can write to the database: they can change an
+event and recompute every hash after it. So each event is also sealed: `seal_of` is an HMAC of
+its hash with a key held outside the database, which such a writer cannot compute. Because each
+hash covers the one before, a valid seal on an event vouches for every event up to it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +32,8 @@ __all__ = [
     "canonical_json",
     "digest",
     "event_hash",
+    "head_seal_of",
+    "seal_of",
     "verify",
     "verify_anchor",
 ]
@@ -91,11 +99,13 @@ class ChainedEvent:
     after_digest: str | None
     prev_hash: str
     hash: str = ""
+    seal: str | None = None
 
     @classmethod
     def of(cls, row: Any) -> ChainedEvent:
         """From anything with the same attributes (a stored `AuditEvent` row)."""
-        return cls(**{name: getattr(row, name) for name in (*HASHED_FIELDS, "hash")})
+        fields = {name: getattr(row, name) for name in (*HASHED_FIELDS, "hash")}
+        return cls(**fields, seal=getattr(row, "seal", None))
 
 
 def event_hash(event: ChainedEvent) -> str:
@@ -110,6 +120,20 @@ def event_hash(event: ChainedEvent) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+SEAL_PREFIX = "hmac-sha256:"
+
+
+def seal_of(key: bytes, hash_: str) -> str:
+    """The seal of an event with hash `hash_`: HMAC-SHA256 under the audit key."""
+    return SEAL_PREFIX + hmac.new(key, hash_.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def head_seal_of(key: bytes, seq: int, hash_: str, sealed_from: int | None) -> str:
+    """The seal of the log's head: the last event's number and hash, and where signing began."""
+    text = f"head:{seq}:{hash_}:{sealed_from if sealed_from is not None else '-'}"
+    return SEAL_PREFIX + hmac.new(key, text.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Break:
     """The first broken link: which event, and what is wrong with it."""
@@ -121,13 +145,18 @@ class Break:
         return f"event {self.seq}: {self.problem}"
 
 
-def verify(events: Iterable[ChainedEvent]) -> tuple[int, Break | None]:
+def verify(
+    events: Iterable[ChainedEvent], *, key: bytes | None = None, sealed_from: int | None = None
+) -> tuple[int, Break | None]:
     """Check a chain in `seq` order: (events checked, the first broken link or None).
 
     A break names the position where the chain first goes wrong, counted from 1 like `seq`:
     for a removed event that is the number of the event that is missing. Removing events from
-    the end leaves a shorter chain that still verifies; `verify_anchor` catches that against a
-    head noted earlier.
+    the end leaves a shorter chain that still verifies; the signed head (`webapp.audit.log`) or
+    `verify_anchor` against a head noted earlier catches that.
+
+    With `key`, every event from `sealed_from` on (or from the first sealed one) must carry the
+    seal that key gives its hash; events before are accepted unsealed (written before signing).
     """
     previous_hash = GENESIS
     expected_seq = 1
@@ -154,9 +183,31 @@ def verify(events: Iterable[ChainedEvent]) -> tuple[int, Break | None]:
                 "its content does not match its hash: the event was changed after it was written"
             )
             return checked, Break(expected_seq, problem)
+        if key is not None:
+            problem = _seal_problem(event, key, sealed_from)
+            if problem:
+                return checked, Break(expected_seq, problem)
+            if event.seal is not None and sealed_from is None:
+                sealed_from = event.seq
         previous_hash = event.hash
         expected_seq += 1
     return checked, None
+
+
+def _seal_problem(event: ChainedEvent, key: bytes, sealed_from: int | None) -> str | None:
+    if event.seal is None:
+        if sealed_from is not None and event.seq >= sealed_from:
+            return (
+                f"it is not signed, though every event from {sealed_from} on is: it was written "
+                "or rewritten without the audit key"
+            )
+        return None
+    if not hmac.compare_digest(event.seal, seal_of(key, event.hash)):
+        return (
+            "its signature does not match: it was changed, or written, by someone without the "
+            "audit key (or AUDIT_HMAC_KEY is not the key the log was signed with)"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from webapp.audit.log import ACTIONS, EventPage, VerifyReport, round_event_page, verify_log
+from webapp.audit.people import People
 from webapp.clock import as_utc, london_text
 from webapp.models import AuditEvent, CommissioningRound, Role, User
 from webapp.services.rounds import is_sealed
@@ -79,21 +80,23 @@ def round_trail(user: User, round_: CommissioningRound, page: int = 1) -> RoundT
     except LookupError as error:
         raise PageNotFoundError(str(error)) from None
     sealed = is_sealed(round_)
+    people = People.for_events(events.events)
     rows = [
-        _row(event, withheld=sealed and event.action.startswith("bid.")) for event in events.events
+        _row(event, people, withheld=sealed and event.action.startswith("bid."))
+        for event in events.events
     ]
     return RoundTrail(round_, rows, events, verify_log())
 
 
-def _row(event: AuditEvent, *, withheld: bool) -> EventRow:
+def _row(event: AuditEvent, people: People, *, withheld: bool) -> EventRow:
     return EventRow(
         seq=event.seq,
         when=london_text(event.occurred_at),
         iso_time=as_utc(event.occurred_at).isoformat(timespec="seconds"),
-        who=SEALED_TEXT if withheld else event.actor,
+        who=SEALED_TEXT if withheld else people.who(event),
         what=ACTIONS.get(event.action, event.action),
         subject=SEALED_TEXT if withheld else event.subject,
-        summary=SEALED_TEXT if withheld else event.summary,
+        summary=SEALED_TEXT if withheld else people.summary(event),
         before_digest=None if withheld else event.before_digest,
         after_digest=None if withheld else event.after_digest,
         withheld=withheld,

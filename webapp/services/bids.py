@@ -31,7 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from criteria.model import Framework, Section
+from webapp.audit.bid_events import record_reopened
 from webapp.audit.log import record
+from webapp.audit.people import person
 from webapp.audit.snapshots import bid_snapshot
 from webapp.clock import as_utc, london_text, now, received_at
 from webapp.extensions import db
@@ -469,7 +471,10 @@ def _write_section(
             same = merged == bid.answers and latest_document_ids(bid) == _submitted_document_ids(
                 bid
             )
+            reopened = bid.draft_answers is None and not same
             bid.draft_answers = None if same else merged
+            if reopened:
+                record_reopened(user, bid)
         else:
             bid.answers = merged
     if errors:

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from criteria.model import Criterion, EvaluatorScaleRule, Framework, Scale, Section
 from criteria.wording import criterion_title
 from webapp.audit.log import record
+from webapp.audit.people import person
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -281,7 +282,7 @@ def declare_conflicts(
         "coi.declared",
         actor=user,
         subject=f"round_evaluator:{assigned.id}",
-        summary=f"{user.name} declared conflicts of interest for {round_.reference}: "
+        summary=f"{person(user)} declared conflicts of interest for {round_.reference}: "
         + (f"{len(conflicts)} conflict(s)" if conflicts else "no conflicts"),
         round_=round_,
         after=[
@@ -386,7 +387,7 @@ def save_mark(
         "marks.saved",
         actor=user,
         subject=f"mark_sheet:{sheet.id}",
-        summary=f"{user.name} saved a mark of {points} for {criterion_title(criterion)} "
+        summary=f"{person(user)} saved a mark of {points} for {criterion_title(criterion)} "
         f"in bid {bid.reference} (draft)",
         round_=round_,
         before=before,
@@ -414,7 +415,7 @@ def submit_sheet(round_: CommissioningRound, user: User, bid: Bid) -> MarkSheet:
         "marks.submitted",
         actor=user,
         subject=f"mark_sheet:{sheet.id}",
-        summary=f"{user.name} submitted marks for bid {bid.reference}",
+        summary=f"{person(user)} submitted marks for bid {bid.reference}",
         round_=round_,
         before=before,
         after=_marks_snapshot(sheet),

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from webapp.audit.log import record
+from webapp.audit.people import person
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import (
@@ -155,7 +156,7 @@ def assign_evaluators(
     db.session.flush()
     rows = assignments_of(round_)
     after = _assignment_snapshot(rows)
-    names = ", ".join(r.user.name for r in rows) or "none"
+    names = ", ".join(person(r.user) for r in rows) or "none"
     record(
         "round.evaluators_changed",
         actor=by,

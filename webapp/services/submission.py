@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.audit.log import record
+from webapp.audit.people import person
 from webapp.audit.snapshots import bid_snapshot
 from webapp.clock import now, received_at
 from webapp.extensions import db
@@ -154,7 +155,7 @@ def _write_submission(user: User, bid: Bid, *, full_name: str, version: int, at:
         actor=user,
         subject=f"bid:{bid.id}",
         summary=f"Bid {bid.reference} submitted by {bid.organisation.name}, "
-        f"declaration signed by {bid.declaration_name}{replaces}",
+        f"declaration signed by {person(user)}{replaces}",
         round_=bid.round,
         before=before,
         after=bid_snapshot(bid),

@@ -37,9 +37,16 @@ def database_url(app: Flask) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def key_env(app: Flask) -> dict[str, str]:
+    """The environment a `commonweal audit` command needs: the test app's audit key."""
+    return {"AUDIT_HMAC_KEY": app.config["AUDIT_HMAC_KEY"]}
+
+
 def audit_verify(app: Flask, *args: str) -> Result:
-    """`commonweal audit verify --database-url <the test database> ...`."""
-    return CliRunner().invoke(main, ["audit", "verify", "--database-url", database_url(app), *args])
+    """`commonweal audit verify --database-url <the test database> ...`, with the app's key."""
+    return CliRunner().invoke(
+        main, ["audit", "verify", "--database-url", database_url(app), *args], env=key_env(app)
+    )
 
 
 def drop_append_only_triggers(app: Flask) -> None:
@@ -47,9 +54,13 @@ def drop_append_only_triggers(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(sa.text("DROP TRIGGER audit_event_append_only ON audit_event"))
+            db.session.execute(sa.text("DROP TRIGGER audit_event_no_truncate ON audit_event"))
+            db.session.execute(sa.text("DROP TRIGGER audit_head_no_delete ON audit_head"))
+            db.session.execute(sa.text("DROP TRIGGER audit_head_no_truncate ON audit_head"))
         else:
             db.session.execute(sa.text("DROP TRIGGER audit_event_no_update"))
             db.session.execute(sa.text("DROP TRIGGER audit_event_no_delete"))
+            db.session.execute(sa.text("DROP TRIGGER audit_head_no_delete"))
         db.session.commit()
 
 
