@@ -131,6 +131,7 @@ def production_env(database_url: str, port: int) -> dict[str, str]:
     env.update(
         COMMONWEAL_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
+        AUDIT_HMAC_KEY=secrets.token_urlsafe(48),
         DATABASE_URL=database_url,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/14"),
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",

@@ -169,7 +169,11 @@ def test_testing_keeps_csrf_protection_on():
 def test_production_refuses_to_start_without_its_own_audit_key(
     audit_key: str | None, complaint: str
 ):
-    environ = {"SECRET_KEY": STRONG_KEY}
+    environ = {
+        "SECRET_KEY": STRONG_KEY,
+        "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+        "PUBLIC_BASE_URL": BASE_URL,
+    }
     if audit_key is not None:
         environ["AUDIT_HMAC_KEY"] = audit_key
     with pytest.raises(RuntimeError, match=complaint):
@@ -177,5 +181,12 @@ def test_production_refuses_to_start_without_its_own_audit_key(
 
 
 def test_production_reads_its_audit_key_from_the_environment():
-    settings = ProductionConfig({"SECRET_KEY": STRONG_KEY, "AUDIT_HMAC_KEY": AUDIT_KEY})
+    settings = ProductionConfig(
+        {
+            "SECRET_KEY": STRONG_KEY,
+            "AUDIT_HMAC_KEY": AUDIT_KEY,
+            "RATELIMIT_STORAGE_URI": SHARED_LIMITS,
+            "PUBLIC_BASE_URL": BASE_URL,
+        }
+    )
     assert settings.AUDIT_HMAC_KEY == AUDIT_KEY

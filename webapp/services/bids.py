@@ -33,7 +33,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from criteria.model import Framework, Section
 from webapp.audit.bid_events import record_reopened
 from webapp.audit.log import record
-from webapp.audit.people import person
 from webapp.audit.snapshots import bid_snapshot
 from webapp.clock import as_utc, london_text, now, received_at
 from webapp.extensions import db

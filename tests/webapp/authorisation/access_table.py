@@ -75,6 +75,9 @@ ACCESS: dict[str, Allowed] = {
     "auth.accept_invite": PUBLIC,
     # administration
     "admin.users": allowed(W.ADMIN),
+    "admin.personal_data_page": allowed(W.ADMIN),
+    "admin.personal_data_export": allowed(W.ADMIN),
+    "admin.personal_data_erase": allowed(W.ADMIN),
     "admin.invite": allowed(W.ADMIN),
     "admin.deactivate": allowed(W.ADMIN),
     "admin.reactivate": allowed(W.ADMIN),

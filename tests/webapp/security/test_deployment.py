@@ -52,6 +52,7 @@ def production_environment(**settings: str) -> dict[str, str]:
         "SECRET_KEY": STRONG_KEY,
         "PUBLIC_BASE_URL": "https://commonweal.council.example",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "AUDIT_HMAC_KEY": "audit-key-for-tests-0123456789abcdef0123456789",
     }
     environment.update(settings)
     return environment

@@ -213,6 +213,7 @@ def test_production_sends_hsts(tmp_path: object) -> None:
             "DATABASE_URL": "sqlite://",
             "PUBLIC_BASE_URL": "https://commonweal.council.example",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "AUDIT_HMAC_KEY": "audit-key-for-tests-0123456789abcdef0123456789",
         }
     )
     response = create_app(settings).test_client().get("/healthz")

@@ -28,6 +28,7 @@ PRODUCTION_ENVIRONMENT = {
     "DATABASE_URL": "sqlite://",
     "PUBLIC_BASE_URL": "https://commonweal.council.example",
     "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+    "AUDIT_HMAC_KEY": "audit-key-for-tests-0123456789abcdef0123456789",
 }
 
 
