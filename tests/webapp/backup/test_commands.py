@@ -186,6 +186,8 @@ def test_a_pg_dump_restores_into_a_new_database_that_verifies(fresh_app: FreshAp
                     "connect_args": {"options": f"-csearch_path={schema}"}
                 },
                 "TESTING": True,
+                # The dump's events were signed with the source's key, held outside it.
+                "AUDIT_HMAC_KEY": app.config["AUDIT_HMAC_KEY"],
             }
         )
         with restored.app_context():
