@@ -461,8 +461,10 @@ def _write_section(
         )
     )
     if complete and errors:
+        # A refused document refuses the whole save: undo what this save stored, then keep
+        # what was typed and uploaded, as for any refused save.
         db.session.rollback()
-        return SaveOutcome(saved=False, errors=errors)
+        return _keep_refused(user, bid, framework, section_id, form, errors, pending)
     stored += unsaved.attach_pending(bid, pending, {upload.field_name for upload in uploads})
     if stored > 0 or merged != current:
         if bid.status == BidStatus.SUBMITTED.value:

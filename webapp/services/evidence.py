@@ -174,6 +174,8 @@ def _copy_to_temporary(stream: IO[bytes], folder: Path, limit: int) -> tuple[Pat
     # Beside the final file, so the rename into place is atomic (same file system).
     handle = tempfile.NamedTemporaryFile(dir=folder, prefix=TEMPORARY_PREFIX, delete=False)  # noqa: SIM115
     temporary = Path(handle.name)
+    if stream.seekable():
+        stream.seek(0)  # a refused save stores again the files an undone save had read
     try:
         with handle:
             while chunk := stream.read(_CHUNK):
