@@ -10,8 +10,9 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -32,6 +33,24 @@ INVALID_INPUT = 2
 MAX_SAMPLES = 1_000_000
 """The most weight samples a robustness analysis draws: 100 times the default, and about as
 many as fit in memory beside a large round."""
+
+
+def sampling_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--samples` and `--seed` options of every command that runs a robustness analysis."""
+    command = click.option(
+        "--seed",
+        default=0,
+        show_default=True,
+        type=click.IntRange(0, 2**63 - 1),
+        help="Random seed for the samples (0 or more).",
+    )(command)
+    return click.option(
+        "--samples",
+        default=10_000,
+        show_default=True,
+        type=click.IntRange(1, MAX_SAMPLES),
+        help=f"Monte Carlo samples, 1 to {MAX_SAMPLES:,}.",
+    )(command)
 
 
 @click.group(help="Commonweal: score commissioning rounds against an ethical framework.")
@@ -97,20 +116,7 @@ def frameworks_validate(files: Sequence[Path]) -> None:
 )
 @click.option("--explain", is_flag=True, help="Table/CSV: every criterion's score and reason.")
 @click.option("--robustness", is_flag=True, help="Add the weight-sensitivity analysis.")
-@click.option(
-    "--samples",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(1, MAX_SAMPLES),
-    help=f"Monte Carlo samples, 1 to {MAX_SAMPLES:,}.",
-)
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0, 2**63 - 1),
-    help="Random seed for the samples (0 or more).",
-)
+@sampling_options
 def score(
     round_file: Path,
     output_format: str,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from criteria.agreement import agreement
-from criteria.cli import INVALID_INPUT, MAX_SAMPLES, score_round_file
+from criteria.cli import INVALID_INPUT, sampling_options, score_round_file
 from criteria.errors import RoundInputError
 from criteria.hashing import content_hash
 from criteria.improvement import improvement_advice
@@ -70,20 +70,7 @@ def report() -> None:
 @_council
 @_date
 @click.option("--status", default=DEFAULT_STATUS, show_default=True, help="The pack's status.")
-@click.option(
-    "--samples",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(1, MAX_SAMPLES),
-    help=f"Monte Carlo samples, 1 to {MAX_SAMPLES:,}.",
-)
-@click.option(
-    "--seed",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0, 2**63 - 1),
-    help="Random seed for the samples (0 or more).",
-)
+@sampling_options
 def board_pack(
     round_file: Path,
     output: Path,
