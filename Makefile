@@ -14,7 +14,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # mypy (strict) checks the pure packages (those that exist so far) and config.py.
 MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
 
-.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush constraints clean
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush worker constraints clean
 
 help:
 	@echo "Commonweal make targets:"
@@ -27,6 +27,7 @@ help:
 	@echo "  make bench-scoring  the scoring benchmark alone (bench/bench_scoring.py)"
 	@echo "  make bench-reports  the reports benchmark alone (bench/bench_reports.py)"
 	@echo "  make bench-rush     the deadline rush under gunicorn (bench/bench_rush.py; DATABASE=postgres)"
+	@echo "  make worker         a report worker on the RQ queue at \$$REDIS_URL (flask jobs worker)"
 	@echo "  make install        create $(VENV) with Commonweal and its test and dev tools"
 	@echo "  make assets         install GOV.UK Frontend into $(STATIC)"
 	@echo "  make db-upgrade     apply the Alembic migrations to the configured database"
@@ -80,9 +81,14 @@ seed: db-upgrade
 		$(FLASK) seed-demo --skip-if-in-use; \
 	fi
 
+# Reports are made by the web process itself unless REDIS_URL is set; then run workers with this.
+worker: install db-upgrade
+	@echo "==> Starting a report worker on the queue at $${REDIS_URL:?set REDIS_URL, for example redis://127.0.0.1:6379/0}"
+	$(FLASK) jobs worker
+
 run: install assets db-upgrade seed
 	@echo "==> Serving Commonweal on http://127.0.0.1:$${PORT:-5000} (Ctrl-C stops it); sign in with an account listed above"
-	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --timeout 120 --no-control-socket --access-logfile - 'webapp:create_app()'
+	$(BIN)/gunicorn --bind "127.0.0.1:$${PORT:-5000}" --workers 2 --timeout 30 --no-control-socket --access-logfile - 'webapp:create_app()'
 
 test: install assets lint typecheck
 	@if [ -x /usr/bin/chromium ]; then \
@@ -97,7 +103,7 @@ test: install assets lint typecheck
 		echo "==> No chromium, and installing it needs root and apt-get: the browser tests will skip (or fail with REQUIRE_BROWSER=1)"; \
 	fi
 	@echo "==> Running the tests"
-	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile
+	$(BIN)/pytest -n $${PYTEST_WORKERS:-auto} --dist loadfile --durations=10
 
 lint: install
 	@echo "==> Checking style with ruff"

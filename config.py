@@ -111,8 +111,18 @@ class Config:
     UPLOAD_FOLDER: str = str(INSTANCE_PATH / "uploads")
     # Issuing a round's reports in bulk renders this many PDFs at once, one per process.
     REPORT_PROCESSES: int = available_cores()
-    # A report job that has made no progress for this long has died (the server restarted).
-    REPORT_JOB_STALE_AFTER = timedelta(minutes=10)
+    # Reports are made by jobs: on RQ workers when REDIS_URL is set (`make worker` starts one),
+    # else in a thread of the web process.
+    REDIS_URL: str | None = os.environ.get("REDIS_URL") or None
+    REPORT_QUEUE: str = os.environ.get("REPORT_QUEUE", "reports")
+    # A running job is stamped this often; one not stamped for REPORT_JOB_STALE_AFTER has lost
+    # its worker, and one that no worker took for REPORT_JOB_QUEUED_LIMIT is given up.
+    REPORT_JOB_HEARTBEAT_SECONDS = 5.0
+    REPORT_JOB_STALE_AFTER = timedelta(seconds=30)
+    REPORT_JOB_QUEUED_LIMIT = timedelta(minutes=10)
+    # On RQ: the longest one job may run, and how many times a job whose worker crashed is rerun.
+    REPORT_JOB_TIMEOUT = 600
+    REPORT_JOB_RETRIES = 1
 
     COUNCIL_NAME: str = os.environ.get("COUNCIL_NAME", "Wellfield Borough Council")
     # Sign-in attempts and other limits; Redis (redis://127.0.0.1:6379) shares them across workers.
@@ -184,6 +194,7 @@ class TestingConfig(Config):
     TESTING = True
     UPLOAD_FOLDER = ""  # set per test to a temporary directory
     REPORT_PROCESSES = 2
+    REDIS_URL = None  # a test that wants the queue sets it
     __test__ = False  # a settings class, not a test class, whatever pytest guesses from its name
 
     def __init__(self, database_url: str | None = None) -> None:
@@ -216,6 +227,7 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options_for(self.SQLALCHEMY_DATABASE_URI)
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.REDIS_URL = env.get("REDIS_URL") or None
         self.validate()
 
     def validate(self) -> None:

@@ -3,6 +3,7 @@
 #
 #   entrypoint.sh                 gunicorn with docker/gunicorn.conf.py (the image's default)
 #   entrypoint.sh COMMAND ...     the migrations, then COMMAND instead of gunicorn
+#                                 (RUN_MIGRATIONS=0 skips them, as compose's report worker does)
 #
 # Settings come from the environment (README.md, "Deploying"). COMMONWEAL_ENV defaults to
 # production, which refuses to start without SECRET_KEY and PUBLIC_BASE_URL. The database
@@ -18,8 +19,10 @@ cd "$APP_DIR"
 echo "==> Commonweal ($COMMONWEAL_ENV): waiting for the database" >&2
 "$PYTHON" docker/wait_for_database.py --timeout "${DATABASE_WAIT_SECONDS:-60}"
 
-echo "==> Applying the database migrations" >&2
-"$PYTHON" -m flask --app webapp db upgrade
+if [ "${RUN_MIGRATIONS:-1}" = 1 ]; then
+    echo "==> Applying the database migrations" >&2
+    "$PYTHON" -m flask --app webapp db upgrade
+fi
 
 if [ "$#" -eq 0 ]; then
     set -- "$PYTHON" -m gunicorn --config docker/gunicorn.conf.py "webapp:create_app()"

@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 from config import TestingConfig, normalise_database_url
 from webapp import create_app
 from webapp.extensions import db
+from webapp.jobs.queue import wait_for_threads
 from webapp.models import Organisation, Role, User
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -72,6 +73,8 @@ def unmigrated_app(app_config: TestingConfig) -> Iterator[Flask]:
     """An app whose database is empty: no tables, not even Alembic's."""
     app = create_app(app_config)
     yield app
+    still_running = wait_for_threads(app)
+    assert not still_running, f"report jobs still running after the test: {still_running}"
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -77,3 +77,6 @@ def register_cli(app: Flask) -> None:
     from webapp.services.evidence_sweep import evidence_cli
 
     app.cli.add_command(evidence_cli)
+    from webapp.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

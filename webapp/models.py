@@ -504,17 +504,23 @@ class ReportJobStatus(enum.StrEnum):
 
 
 class ReportJob(db.Model):
-    """A request to issue a round's reports in bulk, and how far it has got.
+    """A request to make a round's reports, and how far it has got.
 
-    `total` and `done` count the reports; a failed job keeps the error a person can act on.
+    A job issues every assessment summary of a round (`subject` empty), or renders one
+    document: the round's board pack (`subject` empty) or one bid's summary (`subject`
+    "bid:<id>"). `total` and `done` count the reports; a failed job keeps the error a person
+    can act on; `attempts` counts the runs started, so a job is retried a set number of times.
     """
 
     __tablename__ = "report_job"
     __table_args__ = (
-        # At most one unfinished job per round, kept by the database even against a race.
+        # At most one unfinished job per document (or bulk issue), kept by the database even
+        # against a race.
         Index(
-            "uq_report_job_unfinished_round",
+            "uq_report_job_unfinished",
             "round_id",
+            "kind",
+            "subject",
             unique=True,
             sqlite_where=text("status IN ('queued', 'running')"),
             postgresql_where=text("status IN ('queued', 'running')"),
@@ -524,7 +530,13 @@ class ReportJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    """What is issued: "assessment_summaries"."""
+    """What is made: "assessment_summaries", "board_pack" or "assessment_summary"."""
+    subject: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """Which document of the round: "" for the round's own, "bid:<id>" for one bid's."""
+    bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    source_sha256: Mapped[str | None] = mapped_column(String(80))
+    """`sha256:...` of the HTML a single-document job was asked to render."""
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(16), default=ReportJobStatus.QUEUED.value)
     total: Mapped[int] = mapped_column(Integer, default=0)
@@ -561,6 +573,8 @@ class IssuedReport(db.Model):
     pdf_sha256: Mapped[str] = mapped_column(String(80))
     """`sha256:...` of the PDF's bytes."""
     inputs_digest: Mapped[str] = mapped_column(String(80))
+    source_sha256: Mapped[str | None] = mapped_column(String(80))
+    """`sha256:...` of the HTML the PDF was rendered from (the same HTML gives the same PDF)."""
     pages: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

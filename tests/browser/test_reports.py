@@ -35,13 +35,19 @@ def test_a_commissioner_reads_the_board_pack_and_downloads_its_pdf(
         assert "Executive summary" in main
         assert re.search(r"sha256:[0-9a-f]{64}", main), "the inputs digest is shown"
 
-        # The download link opens a page saying the PDF is being prepared (audited on
+        # The download link opens a page saying the PDF is being made (audited on
         # arrival), which then starts the download by itself.
         with commissioner.page.expect_download(timeout=60_000) as waiting:
             commissioner.click("Download the board pack as a PDF")
-            commissioner.expect_heading("Your board pack PDF is being prepared")
+            commissioner.expect_heading("Your board pack PDF is being made")
             assert "This usually takes up to 10 seconds." in commissioner.main_text()
         download = waiting.value
+        # The page's script put the new state in place of the old, without a reload.
+        commissioner.expect_heading("Your board pack PDF is ready")
+        assert commissioner.page.get_by_role("status").inner_text().strip() == (
+            "Your board pack PDF is ready"
+        )
+        commissioner.audit()
         assert download.suggested_filename == f"{AWARD_ROUND_REFERENCE}-board-pack.pdf"
         path = download.path()
         assert path is not None

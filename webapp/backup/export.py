@@ -28,7 +28,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.models import CommissioningRound, EvidenceFile, IssuedReport
 from webapp.services.evidence import evidence_path
-from webapp.services.report_jobs import issued_path
+from webapp.services.issued_reports import issued_path
 from webapp.services.results import round_inputs, round_result
 
 __all__ = [

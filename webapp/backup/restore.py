@@ -29,7 +29,7 @@ from webapp.backup.rows import INSERT_ORDER, decode_row, table
 from webapp.extensions import db
 from webapp.models import CommissioningRound
 from webapp.services.evidence import upload_folder
-from webapp.services.report_jobs import issued_folder
+from webapp.services.issued_reports import issued_folder
 
 __all__ = ["RestoreError", "RestoreSummary", "restore_round"]
 

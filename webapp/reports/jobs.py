@@ -20,12 +20,11 @@ from webapp.commissioning.blueprint import round_or_404
 from webapp.models import ReportJobStatus, User
 from webapp.reports import bp
 from webapp.reports.serving import pdf_download
+from webapp.services.issued_reports import issued_by_job, issued_in_round, issued_pdf
 from webapp.services.report_jobs import (
+    ASSESSMENT_SUMMARIES,
     JobAlreadyRunningError,
     ReportJobRefusedError,
-    issued_by_job,
-    issued_in_round,
-    issued_pdf,
     job_for,
     start_summaries_job,
 )
@@ -63,7 +62,7 @@ def issue_summaries(id: int) -> ResponseReturnValue:
 @managers_only
 def summaries_job(id: int, job_id: int) -> ResponseReturnValue:
     round_ = round_or_404(id)
-    job = job_for(round_, job_id)
+    job = job_for(round_, job_id, ASSESSMENT_SUMMARIES)
     if job is None:
         abort(404)
     done = job.status == ReportJobStatus.DONE.value

@@ -1,14 +1,18 @@
-"""The page a PDF download link opens: "Your PDF is being prepared", then the download starts.
+"""The pages a PDF download link opens: the PDF being made, then the download.
 
-A report's PDF is rendered when it is asked for and can take several seconds (a board pack
-about 6 seconds in the demo); a plain link to it leaves the person looking at a blank tab or
-an unchanged page with no sign that anything is happening. The download links go to this small
-page instead. It says what is being made and about how long it takes, and starts the download
-with a `<meta http-equiv="refresh">` to the PDF's own URL, so no JavaScript is needed; a link
-to the PDF is there in case the download does not start. The PDF URLs are unchanged, for the
-command line, tests and anyone who links to them directly.
+A board pack or an assessment summary is made by a report job, never inside a request
+(`webapp.services.report_documents`). Its download link opens `document_status_page`: "being
+made", looking again every few seconds with a `<meta http-equiv="refresh">` (no JavaScript
+needed) until the PDF is in the store, then "ready", which starts the download; or "could not
+be made", with the error and a link to try again.
 
-Each preparing page checks the same access as its PDF, so it reveals nothing the PDF would not.
+The self-assessment report's PDF is rendered when it is asked for (it belongs to no round,
+so it has no report job yet) and can take several seconds. Its download link opens
+`preparing_page`, which says what is being made and about how long it takes, and starts the
+download with a `<meta http-equiv="refresh">` to the PDF's own URL, so no JavaScript is needed;
+a link to the PDF is there in case the download does not start.
+
+Each of these pages checks the same access as its PDF, so it reveals nothing the PDF would not.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from __future__ import annotations
 from flask import render_template
 
 from reports.documents import BOARD_PACK, SELF_ASSESSMENT, SUMMARY
+from webapp.models import ReportJobStatus
+from webapp.services.report_documents import DocumentRequest
 
-__all__ = ["PREPARING_TIMES", "preparing_page"]
+__all__ = ["PREPARING_TIMES", "REFRESH_SECONDS", "document_status_page", "preparing_page"]
+
+REFRESH_SECONDS = 2
 
 PREPARING_TIMES: dict[str, str] = {
     BOARD_PACK: "up to 10 seconds",
@@ -42,4 +50,37 @@ def preparing_page(
         pdf_url=pdf_url,
         back=back,
         takes=PREPARING_TIMES[document],
+    )
+
+
+def document_status_page(
+    document: str,
+    found: DocumentRequest,
+    *,
+    kind: str,
+    subject: str,
+    pdf_url: str,
+    status_url: str,
+    back: dict[str, str],
+) -> str:
+    """The page of a document's PDF: being made, ready (the download starts), or failed."""
+    if found.issued is not None:
+        state = "ready"
+    elif found.job is not None and found.job.status == ReportJobStatus.FAILED.value:
+        state = "failed"
+    else:
+        state = "making"
+    separator = "&" if "?" in status_url else "?"
+    return render_template(
+        "reports/document_status.html",
+        state=state,
+        job=found.job,
+        kind=kind,
+        subject=subject,
+        pdf_url=pdf_url,
+        status_url=status_url,
+        again_url=f"{status_url}{separator}again=1",
+        back=back,
+        takes=PREPARING_TIMES[document],
+        refresh_seconds=REFRESH_SECONDS,
     )

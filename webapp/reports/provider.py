@@ -3,13 +3,15 @@
 The assessment summary exists for a provider only once the board has approved the award, and
 only for its own organisation's submitted bid: anything else is "not found" (404), exactly as
 the outcome page. When the round's summaries have been issued from the same inputs, the
-provider downloads that issued PDF; otherwise the summary is rendered afresh. Each download of
-a summary is recorded in the audit log as a report issued to the provider.
+provider downloads that issued PDF; otherwise a report job makes the summary (never inside a
+request) and the download page looks again until it is ready. Each download of a summary is
+recorded in the audit log as a report issued to the provider. The self-assessment report is
+still made when it is asked for.
 """
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from reports.documents import (
@@ -20,21 +22,21 @@ from reports.documents import (
     summary_title,
 )
 from webapp.auth.roles import role_required
-from webapp.models import Bid, BidStatus, Role, SelfAssessment
+from webapp.models import Bid, BidStatus, IssuedReport, Role, SelfAssessment
 from webapp.provider.access import signed_in_user
 from webapp.reports import provider_bp
-from webapp.reports.preparing import preparing_page
-from webapp.reports.serving import (
-    pdf_download,
-    pdf_response,
-    rendered_pdf,
-    summary_filename,
-    twin_page,
-)
+from webapp.reports.preparing import document_status_page, preparing_page
+from webapp.reports.serving import pdf_download, pdf_response, twin_page
 from webapp.services.award import outcome_published
 from webapp.services.bids import BidNotFoundError, bid_for
+from webapp.services.issued_reports import current_pdf, issued_pdf, latest_issued
 from webapp.services.outcomes import RoundResults, round_results
-from webapp.services.report_jobs import issued_pdf, latest_issued
+from webapp.services.report_documents import (
+    DocumentRequest,
+    prepare_summary,
+    request_document,
+    summary_filename,
+)
 from webapp.services.reports import (
     london_today,
     record_summary_issued,
@@ -76,11 +78,23 @@ def assessment_summary(bid_id: int) -> ResponseReturnValue:
 @providers_only
 def assessment_summary_download(bid_id: int) -> ResponseReturnValue:
     bid = _published_bid(bid_id)
-    return preparing_page(
+    results = round_results(bid.round)
+    issued = _issued_to_bidders(bid, results)
+    if issued is not None:
+        found = DocumentRequest(issued=issued[0])
+    else:
+        found = request_document(
+            prepare_summary(bid.round, bid, results=results),
+            signed_in_user(),
+            again=request.args.get("again") == "1",
+        )
+    return document_status_page(
         SUMMARY,
+        found,
         kind="Assessment summary",
         subject=f"for your bid {bid.reference} in {bid.round.reference}: {bid.round.title}",
         pdf_url=url_for(".assessment_summary_pdf", bid_id=bid.id),
+        status_url=url_for(".assessment_summary_download", bid_id=bid.id),
         back=_outcome_link(bid),
     )
 
@@ -92,12 +106,15 @@ def _outcome_link(bid: Bid) -> dict[str, str]:
     }
 
 
-def _issued_bytes(bid: Bid, results: RoundResults) -> bytes | None:
-    """The summary already issued to this bid from these very inputs, if it is still intact."""
+def _issued_to_bidders(bid: Bid, results: RoundResults) -> tuple[IssuedReport, bytes] | None:
+    """The summary the council issued to every bidder from these very inputs, if intact."""
     issued = latest_issued(bid.round, bid)
     if issued is None or issued.inputs_digest != results.digest:
         return None
-    return issued_pdf(issued)
+    if issued.source_sha256 is not None:
+        return None  # made for one download, not issued to every bidder
+    data = issued_pdf(issued)
+    return (issued, data) if data is not None else None
 
 
 @provider_bp.get("/bids/<int:bid_id>/assessment-summary.pdf")
@@ -105,12 +122,15 @@ def _issued_bytes(bid: Bid, results: RoundResults) -> bytes | None:
 def assessment_summary_pdf(bid_id: int) -> ResponseReturnValue:
     bid = _published_bid(bid_id)
     results = round_results(bid.round)
-    filename = summary_filename(bid)
-    pdf = _issued_bytes(bid, results) or rendered_pdf(
-        SUMMARY, summary_context_for(bid.round, bid, results=results), filename
-    )
+    found = _issued_to_bidders(bid, results)
+    if found is None:
+        prepared = prepare_summary(bid.round, bid, results=results)
+        found = current_pdf(bid.round, bid, prepared.kind, prepared.source_sha256)
+    if found is None:
+        return redirect(url_for(".assessment_summary_download", bid_id=bid.id))
+    pdf = found[1]
     record_summary_issued(bid, to=signed_in_user(), pdf=pdf, inputs_digest=results.digest)
-    return pdf_download(pdf, filename)
+    return pdf_download(pdf, summary_filename(bid))
 
 
 # --- the self-assessment report --------------------------------------------------------------

@@ -4,23 +4,38 @@ Whoever may see the round's results may see these (`may_see_results`): commissio
 administrators once the round has closed, board members once the results are with the board
 or approved. Evaluators, providers and other board members are refused (403), as on the
 results page; before the deadline the reports do not exist yet (404).
+
+A PDF is never rendered here. Its download page asks for the document as it stands now: if
+that very document was rendered before, the download starts; if not, a report job makes it
+and the page looks again until it is ready. The PDF's own URL serves it from the store, or
+sends the person to the download page while it is being made.
 """
 
 from __future__ import annotations
 
-from flask import abort, url_for
-from flask.typing import ResponseReturnValue
+from typing import cast
 
-from reports.documents import BOARD_PACK, SUMMARY, board_pack_title, pdf_filename, summary_title
+from flask import abort, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from reports.documents import BOARD_PACK, SUMMARY, board_pack_title, summary_title
 from webapp.auth.roles import role_required
 from webapp.commissioning.results_views import visible_round
 from webapp.extensions import db
-from webapp.models import Bid, BidStatus, CommissioningRound
+from webapp.models import Bid, BidStatus, CommissioningRound, User
 from webapp.reports import bp
-from webapp.reports.preparing import preparing_page
-from webapp.reports.serving import pdf_response, summary_filename, twin_page
+from webapp.reports.preparing import document_status_page
+from webapp.reports.serving import pdf_download, twin_page
 from webapp.services.award import AwardStage
+from webapp.services.issued_reports import current_pdf
 from webapp.services.outcomes import round_results
+from webapp.services.report_documents import (
+    Prepared,
+    prepare_board_pack,
+    prepare_summary,
+    request_document,
+)
 from webapp.services.reports import board_pack_context_for, summary_context_for
 from webapp.services.round_admin import VIEWERS
 
@@ -58,11 +73,12 @@ def board_pack(id: int) -> ResponseReturnValue:
 @viewers_only
 def board_pack_download(id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
-    return preparing_page(
-        BOARD_PACK,
+    return _status_page(
+        prepare_board_pack(round_),
         kind="Board pack",
         subject=f"for {round_.reference}: {round_.title}",
         pdf_url=url_for(".board_pack_pdf", id=round_.id),
+        status_url=url_for(".board_pack_download", id=round_.id),
         back=_results_link(round_),
     )
 
@@ -71,8 +87,25 @@ def board_pack_download(id: int) -> ResponseReturnValue:
 @viewers_only
 def board_pack_pdf(id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
-    context = board_pack_context_for(round_)
-    return pdf_response(BOARD_PACK, context, pdf_filename(round_.reference, "board-pack"))
+    return _stored_pdf(prepare_board_pack(round_), url_for(".board_pack_download", id=round_.id))
+
+
+def _status_page(prepared: Prepared, **page: str | dict[str, str]) -> ResponseReturnValue:
+    found = request_document(
+        prepared,
+        cast(User, current_user._get_current_object()),
+        again=request.args.get("again") == "1",
+    )
+    template = BOARD_PACK if prepared.bid is None else SUMMARY
+    return document_status_page(template, found, **page)  # type: ignore[arg-type]
+
+
+def _stored_pdf(prepared: Prepared, download_page: str) -> ResponseReturnValue:
+    """The document's PDF from the store; while it is not there, its download page."""
+    found = current_pdf(prepared.round, prepared.bid, prepared.kind, prepared.source_sha256)
+    if found is None:
+        return redirect(download_page)
+    return pdf_download(found[1], prepared.filename)
 
 
 def _submitted_bid(round_: CommissioningRound, bid_id: int) -> Bid:
@@ -111,11 +144,12 @@ def assessment_summary(id: int, bid_id: int) -> ResponseReturnValue:
 def assessment_summary_download(id: int, bid_id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
     bid = _submitted_bid(round_, bid_id)
-    return preparing_page(
-        SUMMARY,
+    return _status_page(
+        _prepared_summary(round_, bid),
         kind="Assessment summary",
         subject=f"for {bid.organisation.name}’s bid in {round_.reference}",
         pdf_url=url_for(".assessment_summary_pdf", id=round_.id, bid_id=bid.id),
+        status_url=url_for(".assessment_summary_download", id=round_.id, bid_id=bid.id),
         back=_results_link(round_),
     )
 
@@ -124,5 +158,13 @@ def assessment_summary_download(id: int, bid_id: int) -> ResponseReturnValue:
 @viewers_only
 def assessment_summary_pdf(id: int, bid_id: int) -> ResponseReturnValue:
     round_ = _closed_round(id)
-    bid, context = _summary_context(round_, bid_id)
-    return pdf_response(SUMMARY, context, summary_filename(bid))
+    bid = _submitted_bid(round_, bid_id)
+    download_page = url_for(".assessment_summary_download", id=round_.id, bid_id=bid.id)
+    return _stored_pdf(_prepared_summary(round_, bid), download_page)
+
+
+def _prepared_summary(round_: CommissioningRound, bid: Bid) -> Prepared:
+    try:
+        return prepare_summary(round_, bid)
+    except KeyError:
+        abort(404)

@@ -2,8 +2,9 @@
 
 The twin is the report's own HTML body, the same markup the PDF is made from, shown inside
 the app's page with a screen stylesheet; the report templates escape every text a provider
-wrote, so the body is inserted as it is. The PDF is rendered afresh on each download from the
-same context, and any warning the renderer logged goes to the app's log. On screen each of the
+wrote, so the body is inserted as it is. A PDF is made by a report job and served from the
+issued-report store; only the self-assessment report is still rendered on download, and any
+warning the renderer logged goes to the app's log. On screen each of the
 twin's tables scrolls sideways in a region of its own, so the page fits a phone.
 """
 
@@ -15,15 +16,13 @@ from typing import Any
 from flask import Response, current_app, render_template
 from markupsafe import Markup, escape
 
-from reports.documents import pdf_filename, render_document, render_html
-from webapp.models import Bid
+from reports.documents import render_document, render_html
 
 __all__ = [
     "pdf_download",
     "pdf_response",
     "rendered_pdf",
     "report_body",
-    "summary_filename",
     "twin_page",
 ]
 
@@ -87,11 +86,6 @@ def twin_page(
         kind=kind,
         report=scrollable_tables(report_body(template, context)),
     )
-
-
-def summary_filename(bid: Bid) -> str:
-    """`CW-2027-0001-B3-assessment-summary.pdf`: the bid's receipt reference names it."""
-    return pdf_filename(bid.reference or f"{bid.round.reference}-B{bid.id}", "assessment-summary")
 
 
 def rendered_pdf(template: str, context: dict[str, Any], filename: str) -> bytes:

@@ -43,7 +43,7 @@ class SweepReport:
 def sweep_uploads(older_than: timedelta = DEFAULT_GRACE) -> SweepReport:
     """Remove unfinished and unreferenced files last changed more than `older_than` ago:
     evidence in the upload folder, and issued report PDFs in its `issued-reports` folder."""
-    from webapp.services.report_jobs import issued_folder
+    from webapp.services.issued_reports import issued_folder
 
     report = SweepReport()
     cutoff = time.time() - older_than.total_seconds()

@@ -1,38 +1,36 @@
-"""Issuing every assessment summary of a round in one action, in the background, with progress.
+"""Report jobs: the records of reports being made in the background, and the bulk issue.
 
-`start_summaries_job` records a `ReportJob` and runs it in a background thread with its own app
-context (and so its own database connection). `run_job` is what that thread runs: it scores the
-round once, builds one summary context per submitted bid, renders them over the CPU cores
-(`reports.bulk.render_many`, `REPORT_PROCESSES` at once) while counting progress into the job,
-then keeps each PDF on disk under its SHA-256 (beside the evidence files, as they are kept) with
-an `IssuedReport` row holding the PDF's hash and the digest of the inputs it was made from, and
-records one `report.issued` audit event. Any error marks the job failed with the error, so
-nobody waits for a job that will never finish.
+A `ReportJob` is committed, then queued (`webapp.jobs.queue.enqueue`: an RQ worker when
+`REDIS_URL` is set, else a thread of the web process); `webapp.services.report_runs.run_job`
+runs it. One kind is here: issuing every assessment summary of a round in one action
+(`start_summaries_job`, run by `issue_summaries`), which scores the round once, builds one
+summary context per submitted bid, renders them over the CPU cores (`reports.bulk.render_many`,
+`REPORT_PROCESSES` at once) while counting progress into the job, keeps each PDF in the
+issued-report store (`webapp.services.issued_reports`) and records one `report.issued` audit
+event. The single documents (a board pack, one summary) are `webapp.services.report_documents`.
 
-A round has at most one unfinished job (the database refuses a second). A job whose thread died
-with the server stops reporting progress: after `REPORT_JOB_STALE_AFTER` without any, it is
-marked failed when next read, and a new job may start.
+A document has at most one unfinished job (the database refuses a second). A running job is
+stamped every few seconds while it runs (`webapp.jobs.heartbeat`); one silent for longer than
+`REPORT_JOB_STALE_AFTER` has lost its worker and is marked failed when next read, and a job
+that no worker has taken within `REPORT_JOB_QUEUED_LIMIT` likewise, so a new job may start.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
-from reports.bulk import Rendered, RenderJob, render_many, sha256_of
+from reports.bulk import Rendered, RenderJob, render_many
 from reports.documents import SUMMARY
 from webapp.audit.log import record
 from webapp.clock import as_utc, now
 from webapp.extensions import db
+from webapp.jobs.queue import enqueue
 from webapp.models import (
     Bid,
     CommissioningRound,
@@ -42,7 +40,7 @@ from webapp.models import (
     Role,
     User,
 )
-from webapp.services.evidence import move_into_place, upload_folder
+from webapp.services.issued_reports import ASSESSMENT_SUMMARY, store_pdf
 from webapp.services.outcomes import RoundResults, round_results
 from webapp.services.reports import summary_context_for
 from webapp.services.results import submitted_bids_of
@@ -50,33 +48,30 @@ from webapp.services.rounds import is_sealed
 
 __all__ = [
     "ASSESSMENT_SUMMARIES",
-    "ASSESSMENT_SUMMARY",
+    "NOT_TAKEN_ERROR",
+    "STALE_ERROR",
+    "UNFINISHED",
     "JobAlreadyRunningError",
     "ReportJobNotAllowedError",
     "ReportJobRefusedError",
-    "issued_by_job",
-    "issued_folder",
-    "issued_for_round",
-    "issued_in_round",
-    "issued_path",
-    "issued_pdf",
+    "issue_summaries",
     "job_for",
-    "latest_issued",
     "latest_job",
-    "run_job",
     "start_summaries_job",
     "unfinished_job",
 ]
 
 ASSESSMENT_SUMMARIES = "assessment_summaries"
 """The kind of job that issues every bidder's assessment summary."""
-ASSESSMENT_SUMMARY = "assessment_summary"
-"""The kind of an issued report for one bid."""
 
 UNFINISHED = (ReportJobStatus.QUEUED.value, ReportJobStatus.RUNNING.value)
 STALE_ERROR = (
     "The job stopped without finishing, probably because the service restarted. "
-    "No assessment summaries were issued by it. Start it again."
+    "Nothing was issued by it. Start it again."
+)
+NOT_TAKEN_ERROR = (
+    "No worker took the job, so nothing was made. Check that the report workers are running, "
+    "then start it again."
 )
 _COMMIT_EVERY_SECONDS = 1.0
 
@@ -147,67 +142,12 @@ def start_summaries_job(round_: CommissioningRound, by: User) -> ReportJob:
         if running is None:
             raise
         raise JobAlreadyRunningError(running) from None
-    _start(current_app._get_current_object(), job.id)  # type: ignore[attr-defined]
+    enqueue(job.id)
     return job
 
 
-def _start(app: Flask, job_id: int) -> None:
-    if _in_memory_sqlite(app):
-        # Another thread would open a different, empty in-memory database: run it here.
-        run_job(job_id)
-        return
-    thread = threading.Thread(
-        target=_run_in_app, args=(app, job_id), name=f"report-job-{job_id}", daemon=True
-    )
-    thread.start()
-
-
-def _in_memory_sqlite(app: Flask) -> bool:
-    url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
-
-
-def _run_in_app(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            run_job(job_id)
-        finally:
-            db.session.remove()
-
-
-def run_job(job_id: int) -> ReportJob | None:
-    """Run a queued job to the end: done, or failed with the error. Returns the job."""
-    job = db.session.get(ReportJob, job_id)
-    if job is None or job.status != ReportJobStatus.QUEUED.value:
-        return job
-    try:
-        _issue_summaries(job)
-    except Exception as exc:
-        db.session.rollback()
-        current_app.logger.exception("Report job %s failed", job_id)
-        failed = db.session.get(ReportJob, job_id)
-        if failed is None:
-            return None
-        failed.status = ReportJobStatus.FAILED.value
-        failed.error = _error_text(exc)
-        failed.finished_at = now()
-        db.session.commit()
-        return failed
-    return job
-
-
-def _error_text(exc: BaseException) -> str:
-    detail = str(exc).strip()
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def _issue_summaries(job: ReportJob) -> None:
-    moment = now()
-    job.status = ReportJobStatus.RUNNING.value
-    job.started_at = moment
-    job.progressed_at = moment
-    db.session.commit()
-
+def issue_summaries(job: ReportJob) -> None:
+    """Run a bulk issue: render every submitted bid's summary and keep them (a job's runner)."""
     round_ = job.round
     results = round_results(round_)
     bids = list(results.inputs.rows.values())
@@ -255,7 +195,7 @@ def _keep(
     for bid, summary in zip(bids, rendered, strict=True):
         for warning in summary.rendering.warnings:
             current_app.logger.warning("Report job %s, bid %s: %s", job.id, bid.id, warning)
-        _store(summary.rendering.pdf, summary.sha256)
+        store_pdf(summary.rendering.pdf, summary.sha256)
         row = IssuedReport(
             round_id=round_.id,
             bid_id=bid.id,
@@ -300,69 +240,38 @@ def _summary_filename(round_: CommissioningRound, bid: Bid) -> str:
     return f"assessment-summary-{name or f'bid-{bid.id}'}.pdf"
 
 
-# --- where PDFs are kept --------------------------------------------------------------------
-
-
-def issued_folder() -> Path:
-    """Issued PDFs, named by their SHA-256, in a folder of the evidence store (outside static)."""
-    folder = upload_folder() / "issued-reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def issued_path(issued: IssuedReport) -> Path:
-    return issued_folder() / issued.pdf_sha256.removeprefix("sha256:")
-
-
-def _store(pdf: bytes, sha256: str) -> None:
-    """Write the PDF under its hash, atomically; the same bytes already there are kept."""
-    folder = issued_folder()
-    final = folder / sha256.removeprefix("sha256:")
-    if final.exists():
-        return
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".issue-", delete=False)  # noqa: SIM115
-    temporary = Path(handle.name)
-    try:
-        with handle:
-            handle.write(pdf)
-            handle.flush()
-            os.fsync(handle.fileno())
-        move_into_place(temporary, final)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def issued_pdf(issued: IssuedReport) -> bytes | None:
-    """The issued PDF's bytes, or None when the file is missing or no longer matches its hash."""
-    path = issued_path(issued)
-    if not path.is_file():
-        return None
-    data = path.read_bytes()
-    return data if sha256_of(data) == issued.pdf_sha256 else None
-
-
 # --- reading jobs and issued reports --------------------------------------------------------
 
 
 def _expire_if_stale(job: ReportJob) -> ReportJob:
-    """Mark an unfinished job failed when it has been silent too long (its thread is gone)."""
-    if job.status not in UNFINISHED:
+    """Mark an unfinished job failed when its worker is gone: running without a heartbeat for
+    `REPORT_JOB_STALE_AFTER`, or queued and not taken for `REPORT_JOB_QUEUED_LIMIT`."""
+    if job.status == ReportJobStatus.RUNNING.value:
+        last = job.progressed_at or job.started_at or job.created_at
+        limit, error = current_app.config["REPORT_JOB_STALE_AFTER"], STALE_ERROR
+    elif job.status == ReportJobStatus.QUEUED.value:
+        last = job.created_at
+        limit, error = current_app.config["REPORT_JOB_QUEUED_LIMIT"], NOT_TAKEN_ERROR
+    else:
         return job
-    last = job.progressed_at or job.started_at or job.created_at
-    limit = current_app.config["REPORT_JOB_STALE_AFTER"]
     if now() - as_utc(last) <= limit:
         return job
     job.status = ReportJobStatus.FAILED.value
-    job.error = STALE_ERROR
+    job.error = error
     job.finished_at = now()
     db.session.commit()
     return job
 
 
-def unfinished_job(round_: CommissioningRound) -> ReportJob | None:
-    """The round's job that is queued or running, if any (a stale one is marked failed first)."""
+def unfinished_job(
+    round_: CommissioningRound, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
+) -> ReportJob | None:
+    """The document's job that is queued or running, if any (a stale one is failed first)."""
     query = sa.select(ReportJob).where(
-        ReportJob.round_id == round_.id, ReportJob.status.in_(UNFINISHED)
+        ReportJob.round_id == round_.id,
+        ReportJob.kind == kind,
+        ReportJob.subject == subject,
+        ReportJob.status.in_(UNFINISHED),
     )
     for job in db.session.scalars(query):
         if _expire_if_stale(job).status in UNFINISHED:
@@ -370,60 +279,23 @@ def unfinished_job(round_: CommissioningRound) -> ReportJob | None:
     return None
 
 
-def job_for(round_: CommissioningRound, job_id: int) -> ReportJob | None:
-    """The round's job `job_id`, or None if it is not this round's."""
+def job_for(round_: CommissioningRound, job_id: int, kind: str | None = None) -> ReportJob | None:
+    """The round's job `job_id` (of `kind`, when given), or None if it is not that."""
     job = db.session.get(ReportJob, job_id)
-    if job is None or job.round_id != round_.id:
+    if job is None or job.round_id != round_.id or (kind is not None and job.kind != kind):
         return None
     return _expire_if_stale(job)
 
 
-def latest_job(round_: CommissioningRound) -> ReportJob | None:
+def latest_job(
+    round_: CommissioningRound, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
+) -> ReportJob | None:
+    """The document's latest job, finished or not."""
     job = db.session.scalars(
-        sa.select(ReportJob).where(ReportJob.round_id == round_.id).order_by(ReportJob.id.desc())
+        sa.select(ReportJob)
+        .where(
+            ReportJob.round_id == round_.id, ReportJob.kind == kind, ReportJob.subject == subject
+        )
+        .order_by(ReportJob.id.desc())
     ).first()
     return _expire_if_stale(job) if job is not None else None
-
-
-def issued_by_job(job: ReportJob) -> list[IssuedReport]:
-    """The reports a job issued, by bidder name."""
-    rows = db.session.scalars(sa.select(IssuedReport).where(IssuedReport.job_id == job.id))
-    return sorted(rows, key=_by_bidder)
-
-
-def latest_issued(
-    round_: CommissioningRound, bid: Bid, kind: str = ASSESSMENT_SUMMARY
-) -> IssuedReport | None:
-    """The bid's current issued report of `kind`: the latest one issued."""
-    return db.session.scalars(
-        sa.select(IssuedReport)
-        .where(
-            IssuedReport.round_id == round_.id,
-            IssuedReport.bid_id == bid.id,
-            IssuedReport.kind == kind,
-        )
-        .order_by(IssuedReport.id.desc())
-    ).first()
-
-
-def issued_for_round(round_: CommissioningRound) -> list[IssuedReport]:
-    """The round's current issued reports (the latest per bid and kind), by kind and bidder."""
-    latest: dict[tuple[int | None, str], IssuedReport] = {}
-    rows = db.session.scalars(
-        sa.select(IssuedReport).where(IssuedReport.round_id == round_.id).order_by(IssuedReport.id)
-    )
-    for row in rows:
-        latest[(row.bid_id, row.kind)] = row
-    return sorted(latest.values(), key=lambda r: (r.kind, _by_bidder(r)))
-
-
-def issued_in_round(round_: CommissioningRound, issued_id: int) -> IssuedReport | None:
-    issued = db.session.get(IssuedReport, issued_id)
-    if issued is None or issued.round_id != round_.id:
-        return None
-    return issued
-
-
-def _by_bidder(issued: IssuedReport) -> tuple[str, int]:
-    name = issued.bid.organisation.name if issued.bid is not None else ""
-    return (name.lower(), issued.id)

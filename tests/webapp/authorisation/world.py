@@ -42,7 +42,8 @@ from webapp.models import (
     User,
 )
 from webapp.services.evidence import upload_folder
-from webapp.services.report_jobs import ASSESSMENT_SUMMARIES, ASSESSMENT_SUMMARY, issued_folder
+from webapp.services.issued_reports import ASSESSMENT_SUMMARY, issued_folder
+from webapp.services.report_jobs import ASSESSMENT_SUMMARIES
 from webapp.services.rounds import round_framework
 from webapp.services.self_assessments import open_self_assessment
 

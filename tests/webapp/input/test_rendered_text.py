@@ -27,6 +27,7 @@ from tests.webapp.input.inert import (
     read_markup,
     squashed,
 )
+from tests.webapp.reports.downloads import fetched_pdf
 from webapp.extensions import db
 from webapp.models import EvaluatorMark, EvidenceFile, MarkSheet, Organisation, PriceCheck
 from webapp.services.evidence_checks import document_problem
@@ -146,11 +147,13 @@ def test_hostile_text_is_inert_on_every_page_each_person_reaches(world: AwardWor
 def test_hostile_text_is_text_in_the_board_pack_and_the_assessment_summary(
     world: AwardWorld,
 ) -> None:
-    board_pack = world.client_for(world.board).get(
-        f"/commissioning/rounds/{world.round_id}/reports/board-pack.pdf"
+    board_pack = fetched_pdf(
+        world.client_for(world.board),
+        f"/commissioning/rounds/{world.round_id}/reports/board-pack.pdf",
     )
-    summary = world.client_for(world.providers[OWN]).get(
-        f"/provider/bids/{world.bid_ids[OWN]}/assessment-summary.pdf"
+    summary = fetched_pdf(
+        world.client_for(world.providers[OWN]),
+        f"/provider/bids/{world.bid_ids[OWN]}/assessment-summary.pdf",
     )
     for response in (board_pack, summary):
         assert response.status_code == 200

@@ -19,31 +19,32 @@ from tests.webapp.board.states import evaluated
 from webapp.audit.log import verify_log
 from webapp.extensions import db
 from webapp.models import AuditEvent, BidStatus, IssuedReport, ReportJob, ReportJobStatus, User
+from webapp.services.issued_reports import issued_for_round, issued_path, issued_pdf, latest_issued
 from webapp.services.report_jobs import (
     ASSESSMENT_SUMMARIES,
+    NOT_TAKEN_ERROR,
     STALE_ERROR,
     JobAlreadyRunningError,
     ReportJobNotAllowedError,
     ReportJobRefusedError,
-    issued_for_round,
-    issued_path,
-    issued_pdf,
-    latest_issued,
-    run_job,
     start_summaries_job,
     unfinished_job,
 )
+from webapp.services.report_runs import run_job
 from webapp.services.results import round_inputs
 
 
-def queued_job(award: AwardWorld, status: ReportJobStatus = ReportJobStatus.QUEUED) -> int:
-    """A job row written directly, as `start_summaries_job` would before its thread starts."""
+def queued_job(
+    award: AwardWorld, status: ReportJobStatus = ReportJobStatus.QUEUED, attempts: int = 0
+) -> int:
+    """A job row written directly, as `start_summaries_job` would before it is queued."""
     with award.app.app_context():
         job = ReportJob(
             round_id=award.round_id,
             kind=ASSESSMENT_SUMMARIES,
             requested_by_id=award.commissioner.id,
             status=status.value,
+            attempts=attempts,
             created_at=award.now,
             started_at=award.now if status == ReportJobStatus.RUNNING else None,
             progressed_at=award.now if status == ReportJobStatus.RUNNING else None,
@@ -120,13 +121,35 @@ def test_a_job_that_fails_ends_failed_with_the_error_and_issues_nothing(
         assert unfinished_job(award.round()) is None
 
 
-def test_a_job_that_is_not_queued_is_not_run_again(award: AwardWorld) -> None:
-    job_id = queued_job(award, ReportJobStatus.RUNNING)
+@pytest.mark.parametrize("status", [ReportJobStatus.DONE, ReportJobStatus.FAILED])
+def test_a_finished_job_is_not_run_again(award: AwardWorld, status: ReportJobStatus) -> None:
+    job_id = queued_job(award, status, attempts=1)
     with award.app.app_context():
         job = run_job(job_id)
         assert job is not None
-        assert job.status == ReportJobStatus.RUNNING.value
+        assert (job.status, job.attempts) == (status.value, 1)
+        assert db.session.scalars(sa.select(IssuedReport)).all() == []
         assert run_job(job_id + 1000) is None
+
+
+@pytest.mark.slow
+def test_a_job_whose_worker_died_runs_again_until_its_retries_are_spent(
+    award: AwardWorld,
+) -> None:
+    """A job left running by a dead worker is retried when its queue hands it out again."""
+    assert award.app.config["REPORT_JOB_RETRIES"] == 1
+    retried = queued_job(award, ReportJobStatus.RUNNING, attempts=1)
+    with award.app.app_context():
+        job = run_job(retried)
+        assert job is not None
+        assert (job.status, job.attempts) == (ReportJobStatus.DONE.value, 2)
+    spent = queued_job(award, ReportJobStatus.RUNNING, attempts=2)
+    with award.app.app_context():
+        job = run_job(spent)
+        assert job is not None
+        assert (job.status, job.attempts) == (ReportJobStatus.FAILED.value, 2)
+        assert job.error is not None
+        assert "stopped without finishing 2 times" in job.error
 
 
 # --- starting: who, when, one at a time --------------------------------------------------------
@@ -179,8 +202,24 @@ def test_the_database_keeps_one_unfinished_job_per_round(award: AwardWorld) -> N
     assert len(award.rows(ReportJob)) == 3
 
 
-def test_a_running_job_silent_for_too_long_is_failed_when_read(award: AwardWorld) -> None:
+def test_a_running_job_without_a_heartbeat_for_30_seconds_is_failed_when_read(
+    award: AwardWorld,
+) -> None:
     job_id = queued_job(award, ReportJobStatus.RUNNING)
+    award.now += timedelta(seconds=25)
+    with award.app.app_context():
+        assert unfinished_job(award.round()) is not None
+    award.now += timedelta(seconds=10)
+    with award.app.app_context():
+        assert unfinished_job(award.round()) is None
+        job = db.session.get(ReportJob, job_id)
+        assert job is not None
+        assert job.status == ReportJobStatus.FAILED.value
+        assert job.error == STALE_ERROR
+
+
+def test_a_queued_job_no_worker_takes_is_given_up_after_ten_minutes(award: AwardWorld) -> None:
+    job_id = queued_job(award)
     award.now += timedelta(minutes=9)
     with award.app.app_context():
         assert unfinished_job(award.round()) is not None
@@ -189,5 +228,4 @@ def test_a_running_job_silent_for_too_long_is_failed_when_read(award: AwardWorld
         assert unfinished_job(award.round()) is None
         job = db.session.get(ReportJob, job_id)
         assert job is not None
-        assert job.status == ReportJobStatus.FAILED.value
-        assert job.error == STALE_ERROR
+        assert (job.status, job.error) == (ReportJobStatus.FAILED.value, NOT_TAKEN_ERROR)

@@ -25,17 +25,16 @@ from criteria.result import fmt
 from tests.webapp.award_world import CLOSES_AT, EVALUATED, PROVIDERS, AwardWorld
 from tests.webapp.board.states import decided, evaluated, page_text, submitted
 from tests.webapp.conftest import parse_page
+from tests.webapp.reports.downloads import fetched_pdf
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
-    Bid,
-    BidStatus,
     ConflictDeclaration,
     EvaluatorMark,
     IssuedReport,
     User,
 )
-from webapp.services.report_jobs import ASSESSMENT_SUMMARY, issued_folder
+from webapp.services.issued_reports import ASSESSMENT_SUMMARY, issued_folder
 from webapp.services.results import round_inputs, round_result
 
 INJECTION = '<img src="http://127.0.0.1:9/x"> and file:///etc/passwd'
@@ -359,7 +358,7 @@ def test_the_outcome_and_self_assessment_pages_link_the_providers_reports(
         assert not [link for link in page.links if link.endswith(".pdf")]
 
 
-# --- "your PDF is being prepared" ------------------------------------------------------------
+# --- "your PDF is being prepared" (the board pack and summaries: test_document_jobs.py) --------
 
 
 def assert_preparing(response: TestResponse, pdf_url: str, heading: str, what: str) -> str:
@@ -377,54 +376,6 @@ def assert_preparing(response: TestResponse, pdf_url: str, heading: str, what: s
     assert re.search(r"This usually takes (up to 10 seconds|a few seconds)\.", text)
     assert "If the download does not start, download the PDF" in text
     return text
-
-
-def test_the_board_pack_download_says_it_is_being_prepared(award: AwardWorld) -> None:
-    state(award, "with the board")
-    urls = staff_urls(award)
-    for role in ("commissioner", "board"):
-        response = client(award, role).get(urls["board pack download"])
-        text = assert_preparing(
-            response,
-            urls["board pack PDF"],
-            "Your board pack PDF is being prepared",
-            "We are making the board pack for CW-2027-0001: Homecare, Lot 1 as a PDF.",
-        )
-        assert "This usually takes up to 10 seconds." in text
-        assert f"/commissioning/rounds/{award.round_id}/results" in parse_page(response).links
-
-
-def test_a_staff_summary_download_says_it_is_being_prepared(award: AwardWorld) -> None:
-    state(award, "evaluating")
-    urls = staff_urls(award)
-    assert_preparing(
-        client(award, "commissioner").get(urls["summary download"]),
-        urls["summary PDF"],
-        "Your assessment summary PDF is being prepared",
-        "We are making the assessment summary for Kestrel Home Care (Employee Owned) Ltd’s bid",
-    )
-    # A bid not in the round's results (withdrawn) is not found, as its PDF is not.
-    with award.app.app_context():
-        bid = db.session.get(Bid, award.bid_ids[OWN])
-        bid.status = BidStatus.WITHDRAWN.value
-        db.session.commit()
-    for name in ("summary download", "summary PDF"):
-        assert client(award, "commissioner").get(urls[name]).status_code == 404, name
-
-
-def test_a_providers_summary_download_says_it_is_being_prepared(award: AwardWorld) -> None:
-    state(award, "awarded")
-    urls = provider_urls(award)
-    response = client(award, "provider").get(urls["summary download"])
-    assert_preparing(
-        response,
-        urls["summary PDF"],
-        "Your assessment summary PDF is being prepared",
-        "We are making the assessment summary for your bid",
-    )
-    assert f"/provider/bids/{award.bid_ids[OWN]}/outcome" in parse_page(response).links
-    # Opening the page issues nothing: only the PDF itself is recorded as issued.
-    assert award.rows(AuditEvent, action="report.issued") == []
 
 
 def test_the_self_assessment_report_download_says_it_is_being_prepared(
@@ -458,7 +409,7 @@ def test_the_board_pack_pdf_carries_the_results_pages_figures_and_the_inputs_dig
     results_text = page_text(
         client(award, "commissioner").get(f"/commissioning/rounds/{award.round_id}/results")
     )
-    response = client(award, "board").get(staff_urls(award)["board pack PDF"])
+    response = fetched_pdf(client(award, "board"), staff_urls(award)["board pack PDF"])
     reader = assert_pdf_download(response, "CW-2027-0001-board-pack.pdf")
     assert reader.metadata is not None
     assert reader.metadata.title == "Board pack: Homecare, Lot 1"
@@ -482,7 +433,7 @@ def test_the_board_pack_pdf_carries_the_results_pages_figures_and_the_inputs_dig
 @pytest.mark.slow
 def test_a_staff_summary_pdf_is_the_bidders_summary(award: AwardWorld) -> None:
     state(award, "evaluating")
-    response = client(award, "admin").get(staff_urls(award)["summary PDF"])
+    response = fetched_pdf(client(award, "admin"), staff_urls(award)["summary PDF"])
     reference = f"CW-2027-0001-B{award.bid_ids[OWN]}-1"
     assert_pdf_download(response, f"{reference}-assessment-summary.pdf")
     text = pdf_text(response)
@@ -498,7 +449,7 @@ def test_a_provider_downloads_its_summary_and_the_issue_is_recorded(
 ) -> None:
     state(award, "awarded")
     caplog.set_level(logging.WARNING)
-    response = client(award, "provider").get(provider_urls(award)["summary PDF"])
+    response = fetched_pdf(client(award, "provider"), provider_urls(award)["summary PDF"])
     reference = f"CW-2027-0001-B{award.bid_ids[OWN]}-1"
     reader = assert_pdf_download(response, f"{reference}-assessment-summary.pdf")
     assert 2 <= len(reader.pages) <= 20
