@@ -1,8 +1,10 @@
 """Fixtures for the web app's tests: an app on a migrated database, its client and CLI runner.
 
 Every test that uses `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more on
-PostgreSQL in a schema of its own that is dropped afterwards. The domain tests in tests/criteria
-use none of this.
+PostgreSQL in a database of its own that is dropped afterwards. Both start from a database the
+real Alembic migrations built once per test process: SQLite copies the file, PostgreSQL clones a
+template database (`CREATE DATABASE ... TEMPLATE`), each a fraction of the migrations' time. The
+domain tests in tests/criteria use none of this.
 """
 
 from __future__ import annotations
@@ -40,32 +42,69 @@ def pytest_report_header() -> str:
     return "web app tests run on: SQLite (set TEST_DATABASE_URL to add PostgreSQL)"
 
 
+def _admin_engine() -> sa.Engine:
+    """A connection to the server's own test database, for creating and dropping others."""
+    return sa.create_engine(normalise_database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """A PostgreSQL database brought up to date by the real migrations, once per test process.
+
+    Each test clones it; a template must have no open connections while it is cloned, so the
+    engine that migrated it is disposed before anyone copies it.
+    """
+    name = f"template_{uuid.uuid4().hex}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(normalise_database_url(POSTGRES_URL)).set(database=name)
+    template_app = create_app(TestingConfig(url.render_as_string(hide_password=False)))
+    with template_app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+    try:
+        yield name
+    finally:
+        _drop_database(admin, name)
+        admin.dispose()
+
+
 @pytest.fixture(params=DATABASES)
 def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TestingConfig]:
-    """Settings for a test app on an empty database of each kind under test."""
+    """Settings for a test app on a database of each kind under test.
+
+    On PostgreSQL the database is already migrated (a clone of the template), unless the test
+    asks for `unmigrated_app` alone: then it is empty. SQLite's is empty here and `app` copies
+    the migrated file into place.
+    """
     if request.param == "sqlite":
         config = TestingConfig(f"sqlite:///{tmp_path / 'commonweal-test.sqlite3'}")
         config.UPLOAD_FOLDER = str(tmp_path / "uploads")
         yield config
         return
 
-    url = normalise_database_url(POSTGRES_URL)
-    schema = f"test_{uuid.uuid4().hex}"
-    admin_engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    config = TestingConfig(url)
+    wants_empty = "unmigrated_app" in request.fixturenames and "app" not in request.fixturenames
+    template = "" if wants_empty else request.getfixturevalue("migrated_postgres_template")
+    name = f"test_{uuid.uuid4().hex}"
+    admin = _admin_engine()
+    with admin.connect() as connection:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+    url = sa.engine.make_url(normalise_database_url(POSTGRES_URL)).set(database=name)
+    config = TestingConfig(url.render_as_string(hide_password=False))
     config.UPLOAD_FOLDER = str(tmp_path / "uploads")
-    config.SQLALCHEMY_ENGINE_OPTIONS = {
-        **config.SQLALCHEMY_ENGINE_OPTIONS,
-        "connect_args": {"options": f"-csearch_path={schema}"},
-    }
     try:
         yield config
     finally:
-        with admin_engine.connect() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin_engine.dispose()
+        _drop_database(admin, name)
+        admin.dispose()
 
 
 @pytest.fixture
@@ -101,16 +140,13 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app(unmigrated_app: Flask, request: pytest.FixtureRequest) -> Flask:
     """An app whose database has been brought up to date by the Alembic migrations.
 
-    SQLite tests start from a copy of a database the migrations built once this run (the same
-    bytes, much faster); PostgreSQL tests run the migrations in their own schema every time.
+    Both kinds start from a database the migrations built once this run (the same tables,
+    much faster): SQLite copies the file here; PostgreSQL's clone was made by `app_config`.
     """
     url = unmigrated_app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite:///"):
         template = request.getfixturevalue("migrated_sqlite_template")
         shutil.copyfile(template, url.removeprefix("sqlite:///"))
-        return unmigrated_app
-    with unmigrated_app.app_context():
-        upgrade()
     return unmigrated_app
 
 
