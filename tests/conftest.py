@@ -42,6 +42,22 @@ def pytest_report_header() -> str:
     return "web app tests run on: SQLite (set TEST_DATABASE_URL to add PostgreSQL)"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the tests marked `one_database` on SQLite alone.
+
+    They are the slow ones whose subject is the rendering (every page of the demo read for
+    leaks, hostile text inside PDFs), not the storage, which the other tests prove on both.
+    """
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("app_config") == "postgres"
+        (dropped if on_postgres and item.get_closest_marker("one_database") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _admin_engine() -> sa.Engine:
     """A connection to the server's own test database, for creating and dropping others."""
     return sa.create_engine(normalise_database_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")

@@ -221,6 +221,7 @@ def _crawl_everyone(app: Flask, *, providers: bool = True) -> tuple[set[str], li
     return reached, found
 
 
+@pytest.mark.one_database
 def test_no_page_of_the_demo_shows_a_parameter_name_or_a_criterion_id(seeded: Flask) -> None:
     # Before the award the staff have marking, moderation and price pages to see; what the
     # providers see then, they see afterwards too, with their outcomes.

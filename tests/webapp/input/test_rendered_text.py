@@ -144,6 +144,7 @@ def test_hostile_text_is_inert_on_every_page_each_person_reaches(world: AwardWor
     assert shown == set(FIELDS), f"never shown whole: {sorted(set(FIELDS) - shown)}"
 
 
+@pytest.mark.one_database
 def test_hostile_text_is_text_in_the_board_pack_and_the_assessment_summary(
     world: AwardWorld,
 ) -> None:

@@ -401,6 +401,7 @@ def test_the_twins_download_links_go_to_the_preparing_page(award: AwardWorld) ->
 
 
 @pytest.mark.slow
+@pytest.mark.one_database
 def test_the_board_pack_pdf_carries_the_results_pages_figures_and_the_inputs_digest(
     award: AwardWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
