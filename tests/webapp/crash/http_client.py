@@ -1,6 +1,7 @@
 """A small HTTP client for a server in another process: a cookie jar, forms and file uploads.
 
-Standard library only; redirects are returned, never followed, so a test sees each answer.
+Standard library only; redirects are returned, never followed, so a test sees each answer. A
+connection lost at any point, even halfway through a reply, is a `ConnectionError`.
 """
 
 from __future__ import annotations
@@ -80,5 +81,9 @@ class Browser:
                 for name, morsel in SimpleCookie(value).items():
                     self.cookies[name] = morsel.value
             return Reply(response.status, dict(response.headers.items()), text)
+        except http.client.HTTPException as error:
+            # A server killed between its headers and the end of its body leaves an
+            # IncompleteRead, which is no OSError: it is the same lost connection.
+            raise ConnectionError(f"the server stopped mid-reply: {error!r}") from error
         finally:
             connection.close()
