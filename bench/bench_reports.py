@@ -13,7 +13,9 @@ council's decision on some of them). Then it times, as the median of `--repeat` 
 
 * the board pack: the whole pipeline (score the round, analyse its robustness with `--samples`
   weightings, evaluator agreement, the context, the HTML and the PDF) against WeasyPrint alone
-  on the same final HTML. Goal: pipeline / WeasyPrint <= 1.25;
+  on the same final HTML, and WeasyPrint on a plain reference document of the same page count
+  (bench/reference_document.py). Goals: pipeline / WeasyPrint <= 1.25; the pack's pages per
+  second at least 70% of the reference's; the 30-bid pack in 12 seconds or less;
 * the assessment summaries: `--summaries` contexts (the bids in turn, each copy renamed so no
   two are alike), rendered by `reports.bulk.render_many` in one process and in `--processes`
   processes. Goal: a speed-up of at least 1.7 with 2 processes on 2 cores.
@@ -37,6 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.reference_document import reference_html
 from criteria.agreement import agreement
 from criteria.answers import parse_answer
 from criteria.engine import score_round
@@ -53,6 +56,9 @@ from reports.render import render
 
 EXAMPLE_ROUND = Path(__file__).resolve().parents[1] / "examples" / "homecare-2026" / "round.yaml"
 PIPELINE_GOAL = 1.25  # whole pipeline / WeasyPrint alone, at most
+RATE_GOAL = 0.70  # the pack's pages per second / the reference document's, at least
+PACK_SECONDS_GOAL = 12.0  # the whole pipeline for a 30-bid pack, at most
+PACK_SECONDS_BIDS = 30
 SPEED_UP_GOAL = 1.7  # one process / two processes, at least
 SPEED_UP_PROCESSES = 2  # the speed-up goal is set for this many processes
 WARM_UP_BIDS = 3
@@ -225,15 +231,18 @@ def board_pack_html(framework: Framework, round_: Round, samples: int) -> tuple[
 def measure_board_pack(
     framework: Framework, round_: Round, args: argparse.Namespace
 ) -> dict[str, Any]:
-    """Median seconds of the whole pipeline and of WeasyPrint alone on its final HTML.
+    """Median seconds of the whole pipeline, of WeasyPrint alone on its final HTML, and of
+    WeasyPrint on the reference document with as many pages.
 
-    The two take turns at going first, so neither always meets a warmer (or busier) machine.
+    The three take turns at going first, so none always meets a warmer (or busier) machine.
     """
     html, title = board_pack_html(framework, round_, args.samples)
     pipeline: list[float] = []
     before_pdf: list[float] = []
     alone: list[float] = []
-    pages = 0
+    plain: list[float] = []
+    pages = render(html, title=title).pages  # untimed: the reference needs the page count
+    reference = reference_html(pages)
     warnings: set[str] = set()
 
     def whole_pipeline() -> None:
@@ -253,15 +262,23 @@ def measure_board_pack(
         alone.append(time.perf_counter() - start)
         warnings.update(rendering.warnings)
 
+    def reference_alone() -> None:
+        start = time.perf_counter()
+        rendering = render(reference, title="Reference document")
+        plain.append(time.perf_counter() - start)
+        assert rendering.pages == pages, f"the reference has {rendering.pages} pages, not {pages}"
+        warnings.update(rendering.warnings)
+
+    turns = [whole_pipeline, weasyprint_alone, reference_alone]
     for run in range(args.repeat):
-        first, second = (whole_pipeline, weasyprint_alone)[:: 1 if run % 2 == 0 else -1]
-        first()
-        second()
+        for measure in turns[run % 3 :] + turns[: run % 3]:
+            measure()
     return {
         "pages": pages,
         "pipeline_seconds": statistics.median(pipeline),
         "before_pdf_seconds": statistics.median(before_pdf),
         "weasyprint_seconds": statistics.median(alone),
+        "reference_seconds": statistics.median(plain),
         "warnings": sorted(warnings),
     }
 
@@ -332,6 +349,9 @@ def figures(
     args: argparse.Namespace, pack: dict[str, Any], summaries: dict[str, Any]
 ) -> dict[str, Any]:
     pack_ratio = pack["pipeline_seconds"] / pack["weasyprint_seconds"]
+    pages_per_second = pack["pages"] / pack["pipeline_seconds"]
+    reference_rate = pack["pages"] / pack["reference_seconds"]
+    timed_pack = args.bids == PACK_SECONDS_BIDS
     speed_up = summaries["serial_seconds"] / summaries["parallel_seconds"]
     return {
         "bids": args.bids,
@@ -340,11 +360,17 @@ def figures(
         "cores": available_cores(),
         "board_pack": {
             **pack,
-            "pages_per_second": pack["pages"] / pack["pipeline_seconds"],
+            "pages_per_second": pages_per_second,
             "weasyprint_pages_per_second": pack["pages"] / pack["weasyprint_seconds"],
             "ratio": pack_ratio,
             "goal": PIPELINE_GOAL,
             "met": pack_ratio <= PIPELINE_GOAL,
+            "reference_pages_per_second": reference_rate,
+            "rate_ratio": pages_per_second / reference_rate,
+            "rate_goal": RATE_GOAL,
+            "rate_met": pages_per_second / reference_rate >= RATE_GOAL,
+            "seconds_goal": PACK_SECONDS_GOAL if timed_pack else None,
+            "seconds_met": pack["pipeline_seconds"] <= PACK_SECONDS_GOAL if timed_pack else None,
         },
         "summaries": {
             **summaries,
@@ -388,6 +414,16 @@ def report(found: dict[str, Any]) -> str:
         f"{pack['weasyprint_pages_per_second']:>10.1f} pages/s",
         f"{'  pipeline / WeasyPrint':<34}{pack['ratio']:>10.3f}   "
         f"(goal <= {PIPELINE_GOAL:g}): {_verdict(pack['met'])}",
+        f"{'  reference document, same pages':<34}{pack['reference_seconds']:>10.2f} s"
+        f"{pack['reference_pages_per_second']:>10.1f} pages/s",
+        f"{'  pack rate / reference rate':<34}{pack['rate_ratio']:>10.3f}   "
+        f"(goal >= {RATE_GOAL:g}): {_verdict(pack['rate_met'])}",
+        f"{'  pack ready in':<34}{pack['pipeline_seconds']:>10.2f} s   "
+        + (
+            f"(goal <= {PACK_SECONDS_GOAL:g} s): {_verdict(pack['seconds_met'])}"
+            if pack["seconds_goal"] is not None
+            else f"(the goal of <= {PACK_SECONDS_GOAL:g} s is set for {PACK_SECONDS_BIDS} bids)"
+        ),
         "",
         f"Assessment summaries ({_counted(bulk['count'], 'summary', 'summaries')}, "
         f"{_counted(bulk['pages'], 'page')})",

@@ -102,6 +102,13 @@ def test_script_runs_small_and_prints_and_writes_every_figure(tmp_path: Path) ->
     assert re.search(
         r"^  pipeline / WeasyPrint +\d+\.\d{3} +\(goal <= 1\.25\): (PASS|MISS)$", out, re.M
     )
+    assert re.search(r"^  reference document, same pages +\d+\.\d\d s +\d+\.\d pages/s$", out, re.M)
+    assert re.search(
+        r"^  pack rate / reference rate +\d+\.\d{3} +\(goal >= 0\.7\): (PASS|MISS)$", out, re.M
+    )
+    assert re.search(
+        r"^  pack ready in +\d+\.\d\d s +\(the goal of <= 12 s is set for 30 bids\)$", out, re.M
+    )
     assert re.search(r"^Assessment summaries \(2 summaries, \d+ pages\)$", out, re.M)
     for label in ("render_many, 1 process", "render_many, 2 processes"):
         assert re.search(rf"^  {label} +\d+\.\d\d s +\d+\.\d pages/s$", out, re.M), label
@@ -118,6 +125,11 @@ def test_script_runs_small_and_prints_and_writes_every_figure(tmp_path: Path) ->
     assert pack["warnings"] == []
     assert 0 < pack["before_pdf_seconds"] < pack["pipeline_seconds"]
     assert pack["ratio"] == pytest.approx(pack["pipeline_seconds"] / pack["weasyprint_seconds"])
+    reference_rate = pack["pages"] / pack["reference_seconds"]
+    assert pack["reference_pages_per_second"] == pytest.approx(reference_rate)
+    assert pack["rate_ratio"] == pytest.approx(pack["pages_per_second"] / reference_rate)
+    assert pack["rate_met"] is (pack["rate_ratio"] >= 0.7)
+    assert (pack["seconds_goal"], pack["seconds_met"]) == (None, None)
     assert pack["met"] == (pack["ratio"] <= 1.25)
     assert summaries["count"] == 2
     assert summaries["processes"] == 2
