@@ -14,7 +14,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # mypy (strict) checks the pure packages (those that exist so far) and config.py.
 MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
 
-.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush worker constraints clean
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush bench-startup worker constraints clean
 
 help:
 	@echo "Commonweal make targets:"
@@ -27,6 +27,7 @@ help:
 	@echo "  make bench-scoring  the scoring benchmark alone (bench/bench_scoring.py)"
 	@echo "  make bench-reports  the reports benchmark alone (bench/bench_reports.py)"
 	@echo "  make bench-rush     the deadline rush under gunicorn (bench/bench_rush.py; DATABASE=postgres)"
+	@echo "  make bench-startup  start-up of the commonweal command and of gunicorn (bench/bench_startup.py)"
 	@echo "  make worker         a report worker on the RQ queue at \$$REDIS_URL (flask jobs worker)"
 	@echo "  make install        create $(VENV) with Commonweal and its test and dev tools"
 	@echo "  make assets         install GOV.UK Frontend into $(STATIC)"
@@ -134,6 +135,10 @@ bench-reports: install
 bench-rush: install
 	@echo "==> Benchmarking the deadline rush: $${PROVIDERS:-300} providers on $${DATABASE:-sqlite}"
 	$(PY) bench/bench_rush.py --database $${DATABASE:-sqlite} --providers $${PROVIDERS:-300}
+
+bench-startup: install
+	@echo "==> Benchmarking start-up: commonweal commands as whole processes, and gunicorn to /healthz"
+	$(PY) bench/bench_startup.py --repeat $${REPEAT:-7}
 
 constraints: install
 	@echo "==> Writing constraints.txt from the packages installed in $(VENV)"

@@ -22,9 +22,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import krippendorff
-import numpy as np
-
 from criteria.inputs import CriterionMarks
 from criteria.model import EvaluatorScaleRule, Framework
 
@@ -162,6 +159,11 @@ def ordinal_alpha(units: Iterable[Iterable[int]], scale_points: Iterable[int]) -
     # Alpha depends only on how often each value occurs in each unit, so counts per unit
     # (units x values) give the same figure as evaluators x units data with gaps, without
     # depending on evaluator names or the order of anything.
+    # numpy and krippendorff take longer to import than everything else here takes to run, so
+    # they are imported only when there is an alpha to compute.
+    import krippendorff
+    import numpy as np
+
     domain = sorted(values | set(scale_points))
     column = {point: i for i, point in enumerate(domain)}
     counts = np.zeros((len(pairable), len(domain)), dtype=np.int64)

@@ -25,7 +25,7 @@ def builtin_paths() -> list[Path]:
 
 @cache
 def _catalogue(directory: Path) -> tuple[Framework, ...]:
-    return tuple(load_framework(path) for path in sorted(directory.glob("*.yaml")))
+    return tuple(load_framework(path, shipped=True) for path in sorted(directory.glob("*.yaml")))
 
 
 def builtin_frameworks() -> list[Framework]:

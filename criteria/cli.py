@@ -12,7 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,9 +23,11 @@ from criteria.hashing import content_hash
 from criteria.loader import FrameworkError, load_framework
 from criteria.model import Framework
 from criteria.result import BidResult, RoundResult, fmt
-from criteria.robustness import Robustness, analyse
 from criteria.round_file import LoadedRound, load_round
 from criteria.wording import criterion_title, plain
+
+if TYPE_CHECKING:
+    from criteria.robustness import Robustness
 
 __all__ = ["main", "score_round_file"]
 
@@ -163,6 +165,9 @@ def score_round_file(round_file: Path) -> tuple[LoadedRound, RoundResult]:
 
 
 def _robustness(loaded: LoadedRound, result: RoundResult, samples: int, seed: int) -> Robustness:
+    # numpy (and scipy for the weight changes) load only when the analysis is asked for.
+    from criteria.robustness import analyse
+
     return analyse(
         loaded.framework,
         result,

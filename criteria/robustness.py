@@ -35,8 +35,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.optimize import linprog
 
 from criteria.engine import Decisions
 from criteria.inputs import Bid, CriterionMarks, RoundSettings
@@ -233,6 +231,11 @@ def _solve_changes(
     stays within bounds). The blocks share no variable, so minimising their sum minimises
     each; one HiGHS call solves a thousand challengers in milliseconds.
     """
+    # scipy.optimize takes several times longer to import than numpy: only rounds where some
+    # challenger needs a weight change solved pay for it.
+    from scipy import sparse
+    from scipy.optimize import linprog
+
     rows, pillars = gaps.shape
     width = 2 * pillars
     row_index = np.repeat(np.arange(rows), width)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from criteria.agreement import Agreement
 from criteria.answers import money
@@ -16,7 +16,6 @@ from criteria.conditions import describe_condition
 from criteria.inputs import PanelMember
 from criteria.model import PARAM_REF, Framework, resolve_number
 from criteria.result import Exclusion, RoundResult
-from criteria.robustness import Robustness
 from reports import charts
 from reports.bid_pages import bid_page
 from reports.methodology import formulas, thresholds_text
@@ -36,6 +35,9 @@ from reports.wording import (
     signed_figure,
     status_text,
 )
+
+if TYPE_CHECKING:
+    from criteria.robustness import Robustness
 
 __all__ = ["board_pack_sections"]
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from criteria.agreement import Agreement
 from criteria.improvement import Advice, points_text
 from criteria.inputs import PanelMember, RoundSettings
 from criteria.model import Framework
 from criteria.result import BidResult, CriterionScore, RoundResult
-from criteria.robustness import Robustness
 from criteria.weights import round_parameters
 from reports.bid_pages import bid_page, criterion_row
 from reports.board_pack import board_pack_sections
@@ -35,6 +34,9 @@ from reports.wording import (
     plain,
     signed_figure,
 )
+
+if TYPE_CHECKING:
+    from criteria.robustness import Robustness
 
 __all__ = ["RoundMeta", "assessment_summary_context", "board_pack_context"]
 

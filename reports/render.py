@@ -1,10 +1,13 @@
 """Turning a report's HTML into a tagged PDF (PDF/UA-1) with WeasyPrint, safely.
 
 Report HTML carries text that providers wrote, so the renderer must never fetch or read anything
-that text could name. `AssetFetcher` serves only files inside the report's own assets folder
-(print CSS, fonts); every other URL (http, https, data, a file anywhere else) is refused and
-recorded. WeasyPrint's log warnings are captured with each rendering so that callers and tests
-can insist on none.
+that text could name. `reports.fetcher.AssetFetcher` serves only files inside the report's own
+assets folder (print CSS, fonts); every other URL (http, https, data, a file anywhere else) is
+refused and recorded. WeasyPrint's log warnings are captured with each rendering so that callers
+and tests can insist on none.
+
+WeasyPrint takes about a second to import, so it is imported by `render` on first use: the web
+app and the `commonweal` command start without it, and pay for it only when a PDF is made.
 """
 
 from __future__ import annotations
@@ -15,15 +18,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 __all__ = [
     "ASSETS",
     "LANGUAGE",
-    "AssetFetcher",
     "RefusedURLError",
     "Rendering",
     "render",
@@ -39,49 +37,6 @@ PDF_VARIANT = "pdf/ua-1"  # tagged: headings, tables with header cells, reading 
 
 class RefusedURLError(ValueError):
     """A rendering asked for a URL outside the report's own assets."""
-
-
-class AssetFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint has no type hints
-    """A URL fetcher that serves files inside `assets` and refuses everything else.
-
-    Every URL asked for is kept in `requested`, every refusal in `refused`, so a test can show
-    that nothing outside the assets was fetched.
-    """
-
-    def __init__(self, assets: Path) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
-        self.assets = assets.resolve()
-        self.requested: list[str] = []
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        self.requested.append(url)
-        path = self._asset_path(url)
-        if path is None:
-            self.refused.append(url)
-            raise RefusedURLError(f"refused to load {url!r}: reports load only their own assets")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes(), _headers_for(path))
-
-    def _asset_path(self, url: str) -> Path | None:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.assets) or not path.is_file():
-            return None
-        return path
-
-
-_CONTENT_TYPES = {
-    ".css": "text/css",
-    ".ttf": "font/ttf",
-    ".woff2": "font/woff2",
-    ".svg": "image/svg+xml",
-}
-
-
-def _headers_for(path: Path) -> dict[str, str]:
-    return {"Content-Type": _CONTENT_TYPES.get(path.suffix, "application/octet-stream")}
 
 
 @dataclass(frozen=True)
@@ -121,6 +76,10 @@ def render(html: str, *, title: str, base_assets: Path = ASSETS) -> Rendering:
 
     Relative URLs in `html` resolve against `base_assets`, the only folder that may be read.
     """
+    from weasyprint import HTML
+
+    from reports.fetcher import AssetFetcher
+
     fetcher = AssetFetcher(base_assets)
     with _captured_warnings() as warnings:
         document: Any = HTML(

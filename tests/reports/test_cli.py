@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -21,7 +22,8 @@ def _pages_text(path: Path) -> str:
 
 
 def test_the_commonweal_command_has_the_report_group() -> None:
-    assert main.commands["report"] is report
+    assert main.get_command(click.Context(main), "report") is report
+    assert "report" in main.list_commands(click.Context(main))
 
 
 def test_assessment_summary_is_written_for_a_bid_of_the_example(tmp_path: Path) -> None:

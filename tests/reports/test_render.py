@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reports.render import ASSETS, AssetFetcher, RefusedURLError, render
+from reports.fetcher import AssetFetcher
+from reports.render import ASSETS, RefusedURLError, render
 
 PRINT_CSS = (ASSETS / "print.css").resolve().as_uri()
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import functools
 
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
 MIN_PASSWORD_LENGTH = 12
 
 TOO_SHORT = f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
@@ -39,7 +37,9 @@ SERVICE_PASSWORDS = frozenset(
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
-    """The common-password list, lower-cased (read once per process)."""
+    """The common-password list, lower-cased (read once per process, when first needed)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # 0.8 MB of lists: not at start-up
+
     breached = (entry.strip().lower() for entry in FREQUENCY_LISTS["passwords"])
     return frozenset(breached) | SERVICE_PASSWORDS
 

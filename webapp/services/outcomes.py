@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
@@ -20,7 +21,6 @@ from criteria.agreement import Agreement, agreement
 from criteria.improvement import Advice, improvement_advice
 from criteria.model import Framework
 from criteria.result import BidResult, CriterionScore, Flag, RoundResult
-from criteria.robustness import Robustness
 from webapp.extensions import db
 from webapp.models import Bid, BidStatus, CommissioningRound, Role, User
 from webapp.services.award import (
@@ -31,6 +31,9 @@ from webapp.services.award import (
 )
 from webapp.services.bids import BidNotFoundError, bid_for
 from webapp.services.results import RoundInputs, round_analysis, round_inputs, round_result
+
+if TYPE_CHECKING:
+    from criteria.robustness import Robustness
 
 __all__ = [
     "BOARD_STAGES",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -24,7 +24,6 @@ from criteria.inputs import Bid as EngineBid
 from criteria.inputs import CriterionMarks, Mark, ModeratedMark, PriceDecision, RoundSettings
 from criteria.model import Framework
 from criteria.result import RoundResult
-from criteria.robustness import Robustness, analyse
 from webapp.audit.chain import digest
 from webapp.extensions import db
 from webapp.models import (
@@ -39,6 +38,9 @@ from webapp.models import (
     PriceCheckStatus,
 )
 from webapp.services.rounds import round_framework, round_settings
+
+if TYPE_CHECKING:
+    from criteria.robustness import Robustness
 
 __all__ = [
     "RoundInputs",
@@ -193,6 +195,8 @@ def round_analysis(
     inputs: RoundInputs, result: RoundResult, samples: int = 10_000, seed: int = 0
 ) -> Robustness:
     """The robustness panel: first-place probabilities, winning weight changes, reversals."""
+    from criteria.robustness import analyse  # numpy and scipy load with the first analysis
+
     return analyse(
         inputs.framework,
         result,
