@@ -14,7 +14,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # mypy (strict) checks the pure packages (those that exist so far) and config.py.
 MYPY_TARGETS := $(patsubst %/__init__.py,%,$(wildcard criteria/__init__.py reports/__init__.py)) config.py
 
-.PHONY: help install assets run db-upgrade seed test lint typecheck fmt bench bench-scoring bench-reports bench-rush bench-startup worker constraints clean
+.PHONY: help install assets run db-upgrade seed test lint typecheck fmt golden-results bench bench-scoring bench-reports bench-rush bench-startup worker constraints clean
 
 help:
 	@echo "Commonweal make targets:"
@@ -23,6 +23,7 @@ help:
 	@echo "  make lint           ruff check, ruff format --check and the import-linter contracts"
 	@echo "  make typecheck      mypy (strict) on criteria, reports and config.py"
 	@echo "  make fmt            format the code and apply ruff's safe fixes"
+	@echo "  make golden-results rewrite tests/criteria/data/golden/ after a change meant to move scores"
 	@echo "  make bench          run both benchmarks: scoring, then reports (the reports take minutes)"
 	@echo "  make bench-scoring  the scoring benchmark alone (bench/bench_scoring.py)"
 	@echo "  make bench-reports  the reports benchmark alone (bench/bench_reports.py)"
@@ -121,6 +122,10 @@ fmt: install
 	@echo "==> Formatting with ruff and applying its safe fixes"
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+golden-results: install
+	@echo "==> Rewriting the golden results (tests/criteria/data/golden/): commit them saying why"
+	PYTHONPATH=. $(PY) -m tests.criteria.golden --write
 
 bench: bench-scoring bench-reports
 
