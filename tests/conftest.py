@@ -21,13 +21,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from werkzeug.security import generate_password_hash
 
 from config import TestingConfig, normalise_database_url
 from webapp import create_app
 from webapp.extensions import db
 from webapp.jobs.queue import wait_for_threads
 from webapp.models import Organisation, Role, User
+from webapp.services.accounts import hash_password
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -205,7 +205,7 @@ def make_user(app: Flask) -> Callable[..., User]:
                 name=f"{role.label} {number}",
                 role=role.value,
                 organisation_id=organisation.id if organisation else None,
-                password_hash=generate_password_hash(password),
+                password_hash=hash_password(password),
                 email_confirmed_at=datetime.now(UTC),
                 **fields,
             )

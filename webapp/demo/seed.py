@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from werkzeug.security import generate_password_hash
 
 from criteria.answers import display_answer, parse_answer
 from criteria.inputs import Bid as RoundFileBid
@@ -57,6 +56,7 @@ from webapp.models import (
     SelfAssessment,
     User,
 )
+from webapp.services.accounts import hash_password
 from webapp.services.frameworks import ensure_builtin_frameworks, latest_builtin
 from webapp.services.profiles import profile_criteria
 from webapp.services.self_assessments import assessed_sections
@@ -170,7 +170,7 @@ class _Seeder:
         # One hash for the run: every demo account has the same published password anyway,
         # and hashing once keeps a first seed quick.
         if self._password_hash is None:
-            self._password_hash = generate_password_hash(self.password)
+            self._password_hash = hash_password(self.password)
         return self._password_hash
 
     def _user(

@@ -76,9 +76,16 @@ def user_by_email(email: str) -> User | None:
     return db.session.scalars(select(User).where(func.lower(User.email) == address)).first()
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password: salted, by the app's `PASSWORD_HASH_METHOD`."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 @functools.cache
-def _decoy_hash() -> str:
-    return generate_password_hash("a password nobody has, checked so timing tells nothing")
+def _decoy_hash(method: str) -> str:
+    return generate_password_hash(
+        "a password nobody has, checked so timing tells nothing", method=method
+    )
 
 
 def authenticate(email: str, password: str) -> SignInResult:
@@ -89,7 +96,7 @@ def authenticate(email: str, password: str) -> SignInResult:
     """
     user = user_by_email(email)
     if user is None or not user.password_hash:
-        check_password_hash(_decoy_hash(), password)
+        check_password_hash(_decoy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return SignInResult(SignInOutcome.WRONG_CREDENTIALS)
     if not check_password_hash(user.password_hash, password):
         return SignInResult(SignInOutcome.WRONG_CREDENTIALS)
@@ -129,7 +136,7 @@ def register_provider(organisation_name: str, name: str, email: str, password: s
     """
     address = normalise_email(email)
     _check_password(password, address)
-    password_hash = generate_password_hash(password)
+    password_hash = hash_password(password)
     existing = user_by_email(address)
     if existing is not None:
         _send_already_registered(existing)
@@ -218,7 +225,7 @@ def user_for_reset(token: str) -> User:
 
 def _set_password(user: User, password: str) -> None:
     _check_password(password, user.email)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     # Every session signed in with the old password ends.
     user.session_version = (user.session_version or 1) + 1
     # Opening a link sent to the address proves the address.
@@ -397,7 +404,7 @@ def create_admin(email: str, name: str, password: str) -> User:
         email=address,
         name=name.strip(),
         role=Role.ADMIN.value,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         email_confirmed_at=clock.now(),
     )
     db.session.add(user)

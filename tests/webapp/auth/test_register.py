@@ -9,13 +9,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash
 
+from config import Config, DevelopmentConfig, ProductionConfig
 from tests.webapp.auth.conftest import last_message, link_in, sign_in_with, update_user
 from tests.webapp.conftest import parse_page
 from tests.webapp.forms_helper import post_form
 from webapp.extensions import db
 from webapp.mail import outbox_of
 from webapp.models import Organisation, Role, User
+from webapp.services.accounts import hash_password
 
 MakeUser = Callable[..., User]
 PASSWORD = "a kettle, two owls and a lighthouse"
@@ -253,3 +256,18 @@ def test_a_deactivated_account_cannot_be_confirmed(app: Flask, client: FlaskClie
     update_user(app, registered(app).id, is_active=False)
 
     assert client.get(link).status_code == 400
+
+
+def test_passwords_are_stored_by_the_configured_method_at_full_cost_outside_tests(
+    app: Flask,
+) -> None:
+    """Tests hash at a lower scrypt cost to stay quick; every deployment keeps the full cost."""
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    assert DevelopmentConfig.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD
+    assert ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+    with app.app_context():
+        assert hash_password("correct horse battery").startswith("scrypt:1024:8:1$")
+        app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+        stored = hash_password("correct horse battery")
+    assert stored.startswith("scrypt:32768:8:1$")
+    assert check_password_hash(stored, "correct horse battery")
