@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,11 +24,14 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from config import TestingConfig, normalise_database_url
+from tests.compiled import TEMPLATE_BYTECODE, share_url_builders
 from webapp import create_app
 from webapp.extensions import db
 from webapp.jobs.queue import wait_for_threads
 from webapp.models import Organisation, Role, User
 from webapp.services.accounts import hash_password
+
+share_url_builders()  # each test's app would otherwise compile every URL rule again
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -68,12 +72,49 @@ def _drop_database(admin: sa.Engine, name: str) -> None:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session")
-def migrated_postgres_template() -> Iterator[str]:
-    """A PostgreSQL database brought up to date by the real migrations, once per test process.
+class PostgresClones:
+    """Fresh clones of the migrated template database, each made before a test asks for it.
 
-    Each test clones it; a template must have no open connections while it is cloned, so the
-    engine that migrated it is disposed before anyone copies it.
+    `CREATE DATABASE ... TEMPLATE` mostly waits on the disk (tens of milliseconds quiet, well
+    over 100 ms when the machine is busy), so one thread makes the next clone, and drops the
+    ones used, while a test runs. Every test still gets a database nobody has touched.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self.admin = _admin_engine()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postgres-clones")
+        self.next: Future[str] = self.thread.submit(self._create)
+
+    def _create(self) -> str:
+        name = f"test_{uuid.uuid4().hex}"
+        with self.admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        return name
+
+    def take(self) -> str:
+        """The name of a new clone, which the test owns until it gives it to `drop`."""
+        name = self.next.result()
+        self.next = self.thread.submit(self._create)
+        return name
+
+    def drop(self, name: str) -> None:
+        self.thread.submit(_drop_database, self.admin, name)
+
+    def close(self) -> None:
+        leftover = self.next.result()
+        _drop_database(self.admin, leftover)
+        self.thread.shutdown(wait=True)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_clones() -> Iterator[PostgresClones]:
+    """A PostgreSQL database brought up to date by the real migrations once per test process,
+    and the clones of it the tests run on.
+
+    A template must have no open connections while it is cloned, so the engine that migrated
+    it is disposed before anyone copies it.
     """
     name = f"template_{uuid.uuid4().hex}"
     admin = _admin_engine()
@@ -85,9 +126,11 @@ def migrated_postgres_template() -> Iterator[str]:
         upgrade()
         db.session.remove()
         db.engine.dispose()
+    clones = PostgresClones(name)
     try:
-        yield name
+        yield clones
     finally:
+        clones.close()
         _drop_database(admin, name)
         admin.dispose()
 
@@ -107,26 +150,35 @@ def app_config(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Testi
         return
 
     wants_empty = "unmigrated_app" in request.fixturenames and "app" not in request.fixturenames
-    template = "" if wants_empty else request.getfixturevalue("migrated_postgres_template")
-    name = f"test_{uuid.uuid4().hex}"
-    admin = _admin_engine()
-    with admin.connect() as connection:
-        clause = f' TEMPLATE "{template}"' if template else ""
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"{clause}'))
+    clones: PostgresClones | None = None
+    if wants_empty:
+        name = f"test_{uuid.uuid4().hex}"
+        admin = _admin_engine()
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    else:
+        clones = request.getfixturevalue("postgres_clones")
+        name = clones.take()
     url = sa.engine.make_url(normalise_database_url(POSTGRES_URL)).set(database=name)
     config = TestingConfig(url.render_as_string(hide_password=False))
     config.UPLOAD_FOLDER = str(tmp_path / "uploads")
     try:
         yield config
     finally:
-        _drop_database(admin, name)
-        admin.dispose()
+        if clones is not None:
+            clones.drop(name)
+        else:
+            admin = _admin_engine()
+            _drop_database(admin, name)
+            admin.dispose()
 
 
 @pytest.fixture
 def unmigrated_app(app_config: TestingConfig) -> Iterator[Flask]:
     """An app whose database is empty: no tables, not even Alembic's."""
     app = create_app(app_config)
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
     yield app
     still_running = wait_for_threads(app)
     assert not still_running, f"report jobs still running after the test: {still_running}"

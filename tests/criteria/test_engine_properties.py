@@ -292,10 +292,12 @@ def test_with_an_absolute_price_formula_a_better_answer_never_lowers_any_other_b
 
 
 def test_the_generated_rounds_reach_the_interesting_cases() -> None:
-    """Guard against a generator that silently stops producing exclusions, waits or ties."""
+    """Guard against a generator that silently stops producing exclusions, waits or ties.
+
+    The same 80 examples every run (`derandomize`): a random 80 missed a case now and then."""
     seen: set[str] = set()
 
-    @settings(max_examples=80, deadline=None, database=None)
+    @settings(max_examples=80, deadline=None, database=None, derandomize=True)
     @given(rounds())
     def collect(spec: Spec) -> None:
         result = spec.score()
