@@ -525,15 +525,28 @@ class ReportJob(db.Model):
             sqlite_where=text("status IN ('queued', 'running')"),
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
+        # The same for documents of no round (a self-assessment report): NULLs never clash.
+        Index(
+            "uq_report_job_unfinished_own",
+            "kind",
+            "subject",
+            unique=True,
+            sqlite_where=text("round_id IS NULL AND status IN ('queued', 'running')"),
+            postgresql_where=text("round_id IS NULL AND status IN ('queued', 'running')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    """The round whose document it makes; None for a provider's self-assessment report."""
     kind: Mapped[str] = mapped_column(String(32))
-    """What is made: "assessment_summaries", "board_pack" or "assessment_summary"."""
+    """What is made: "assessment_summaries", "board_pack", "assessment_summary" or
+    "self_assessment_report"."""
     subject: Mapped[str] = mapped_column(String(40), default="", server_default="")
-    """Which document of the round: "" for the round's own, "bid:<id>" for one bid's."""
+    """Which document: "" for the round's own, "bid:<id>" for one bid's, "self-assessment:<id>"
+    for a self-assessment's report."""
     bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    self_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("self_assessment.id"))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     source_sha256: Mapped[str | None] = mapped_column(String(80))
     """`sha256:...` of the HTML a single-document job was asked to render."""
@@ -549,7 +562,7 @@ class ReportJob(db.Model):
     """When the job last reported progress: a running job silent for long has died."""
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    round: Mapped[CommissioningRound] = relationship()
+    round: Mapped[CommissioningRound | None] = relationship()
     requested_by: Mapped[User] = relationship()
 
 
@@ -564,11 +577,14 @@ class IssuedReport(db.Model):
     __tablename__ = "issued_report"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
+    """The round it belongs to; None for a provider's self-assessment report."""
     bid_id: Mapped[int | None] = mapped_column(ForeignKey("bid.id"))
+    self_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("self_assessment.id"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("report_job.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    """"assessment_summary" (one bid's) or "board_pack" (the round's)."""
+    """"assessment_summary" (one bid's), "board_pack" (the round's) or
+    "self_assessment_report" (a provider's own, made for it alone)."""
     filename: Mapped[str] = mapped_column(String(255))
     pdf_sha256: Mapped[str] = mapped_column(String(80))
     """`sha256:...` of the PDF's bytes."""

@@ -1,18 +1,12 @@
-"""The pages a PDF download link opens: the PDF being made, then the download.
+"""The page a PDF download link opens: the PDF being made, then the download.
 
-A board pack or an assessment summary is made by a report job, never inside a request
-(`webapp.services.report_documents`). Its download link opens `document_status_page`: "being
-made", looking again every few seconds with a `<meta http-equiv="refresh">` (no JavaScript
-needed) until the PDF is in the store, then "ready", which starts the download; or "could not
-be made", with the error and a link to try again.
+A board pack, an assessment summary or a self-assessment report is made by a report job, never
+inside a request (`webapp.services.report_documents`). Its download link opens
+`document_status_page`: "being made", looking again every few seconds with a `<meta
+http-equiv="refresh">` (no JavaScript needed) until the PDF is in the store, then "ready", which
+starts the download; or "could not be made", with the error and a link to try again.
 
-The self-assessment report's PDF is rendered when it is asked for (it belongs to no round,
-so it has no report job yet) and can take several seconds. Its download link opens
-`preparing_page`, which says what is being made and about how long it takes, and starts the
-download with a `<meta http-equiv="refresh">` to the PDF's own URL, so no JavaScript is needed;
-a link to the PDF is there in case the download does not start.
-
-Each of these pages checks the same access as its PDF, so it reveals nothing the PDF would not.
+The page checks the same access as its PDF, so it reveals nothing the PDF would not.
 """
 
 from __future__ import annotations
@@ -23,7 +17,7 @@ from reports.documents import BOARD_PACK, SELF_ASSESSMENT, SUMMARY
 from webapp.models import ReportJobStatus
 from webapp.services.report_documents import DocumentRequest
 
-__all__ = ["PREPARING_TIMES", "REFRESH_SECONDS", "document_status_page", "preparing_page"]
+__all__ = ["PREPARING_TIMES", "REFRESH_SECONDS", "document_status_page"]
 
 REFRESH_SECONDS = 2
 
@@ -33,24 +27,6 @@ PREPARING_TIMES: dict[str, str] = {
     SELF_ASSESSMENT: "up to 10 seconds",
 }
 """About how long each report's PDF takes to make, in words."""
-
-
-def preparing_page(
-    document: str, *, kind: str, subject: str, pdf_url: str, back: dict[str, str]
-) -> str:
-    """The "being prepared" page for one report's PDF.
-
-    `kind` names the report ("Board pack"), `subject` says whose or which it is ("for
-    CW-2027-0001: Homecare, Lot 1"), `back` is the back link.
-    """
-    return render_template(
-        "reports/preparing.html",
-        kind=kind,
-        subject=subject,
-        pdf_url=pdf_url,
-        back=back,
-        takes=PREPARING_TIMES[document],
-    )
 
 
 def document_status_page(

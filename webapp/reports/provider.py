@@ -5,8 +5,9 @@ only for its own organisation's submitted bid: anything else is "not found" (404
 the outcome page. When the round's summaries have been issued from the same inputs, the
 provider downloads that issued PDF; otherwise a report job makes the summary (never inside a
 request) and the download page looks again until it is ready. Each download of a summary is
-recorded in the audit log as a report issued to the provider. The self-assessment report is
-still made when it is asked for.
+recorded in the audit log as a report issued to the provider. The self-assessment report's
+PDF is made the same way, by a report job, once for each state of the answers, and kept for the
+provider alone.
 """
 
 from __future__ import annotations
@@ -14,31 +15,26 @@ from __future__ import annotations
 from flask import abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
-from reports.documents import (
-    SELF_ASSESSMENT,
-    SUMMARY,
-    pdf_filename,
-    self_assessment_title,
-    summary_title,
-)
+from reports.documents import SELF_ASSESSMENT, SUMMARY, self_assessment_title, summary_title
 from webapp.auth.roles import role_required
 from webapp.models import Bid, BidStatus, IssuedReport, Role, SelfAssessment
 from webapp.provider.access import signed_in_user
 from webapp.reports import provider_bp
-from webapp.reports.preparing import document_status_page, preparing_page
-from webapp.reports.serving import pdf_download, pdf_response, twin_page
+from webapp.reports.preparing import document_status_page
+from webapp.reports.serving import pdf_download, twin_page
 from webapp.services.award import outcome_published
 from webapp.services.bids import BidNotFoundError, bid_for
 from webapp.services.issued_reports import current_pdf, issued_pdf, latest_issued
 from webapp.services.outcomes import RoundResults, round_results
 from webapp.services.report_documents import (
     DocumentRequest,
+    prepare_self_assessment_report,
     prepare_summary,
     request_document,
+    stored_pdf,
     summary_filename,
 )
 from webapp.services.reports import (
-    london_today,
     record_summary_issued,
     self_assessment_context_for,
     summary_context_for,
@@ -169,11 +165,18 @@ def _results_link() -> dict[str, str]:
 @providers_only
 def self_assessment_report_download() -> ResponseReturnValue:
     assessment = _own_self_assessment()
-    return preparing_page(
+    found = request_document(
+        prepare_self_assessment_report(assessment),
+        signed_in_user(),
+        again=request.args.get("again") == "1",
+    )
+    return document_status_page(
         SELF_ASSESSMENT,
+        found,
         kind="Self-assessment report",
         subject=f"for {assessment.organisation.name}",
         pdf_url=url_for(".self_assessment_report_pdf"),
+        status_url=url_for(".self_assessment_report_download"),
         back=_results_link(),
     )
 
@@ -181,7 +184,9 @@ def self_assessment_report_download() -> ResponseReturnValue:
 @provider_bp.get("/self-assessment/report.pdf")
 @providers_only
 def self_assessment_report_pdf() -> ResponseReturnValue:
-    assessment = _own_self_assessment()
-    context = self_assessment_context_for(assessment)
-    name = pdf_filename("self-assessment", assessment.organisation.name, london_today().isoformat())
-    return pdf_response(SELF_ASSESSMENT, context, name)
+    """The report's PDF for the answers as they stand; while it is not made, its status page."""
+    prepared = prepare_self_assessment_report(_own_self_assessment())
+    found = stored_pdf(prepared)
+    if found is None:
+        return redirect(url_for(".self_assessment_report_download"))
+    return pdf_download(found[1], prepared.filename)

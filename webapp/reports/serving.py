@@ -2,10 +2,9 @@
 
 The twin is the report's own HTML body, the same markup the PDF is made from, shown inside
 the app's page with a screen stylesheet; the report templates escape every text a provider
-wrote, so the body is inserted as it is. A PDF is made by a report job and served from the
-issued-report store; only the self-assessment report is still rendered on download, and any
-warning the renderer logged goes to the app's log. On screen each of the
-twin's tables scrolls sideways in a region of its own, so the page fits a phone.
+wrote, so the body is inserted as it is. Every PDF is made by a report job and served from the
+issued-report store (`pdf_download`); no request renders one. On screen each of the twin's
+tables scrolls sideways in a region of its own, so the page fits a phone.
 """
 
 from __future__ import annotations
@@ -13,15 +12,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Response, current_app, render_template
+from flask import Response, render_template
 from markupsafe import Markup, escape
 
-from reports.documents import render_document, render_html
+from reports.documents import render_html
 
 __all__ = [
     "pdf_download",
-    "pdf_response",
-    "rendered_pdf",
     "report_body",
     "twin_page",
 ]
@@ -88,26 +85,9 @@ def twin_page(
     )
 
 
-def rendered_pdf(template: str, context: dict[str, Any], filename: str) -> bytes:
-    """The report as PDF bytes; the renderer's warnings and refusals go to the app's log."""
-    rendering = render_document(template, context)
-    for warning in rendering.warnings:
-        current_app.logger.warning("Report %s: renderer warning: %s", filename, warning)
-    if rendering.refused:
-        current_app.logger.warning(
-            "Report %s: refused to load %s", filename, ", ".join(rendering.refused)
-        )
-    return rendering.pdf
-
-
 def pdf_download(pdf: bytes, filename: str) -> Response:
     """PDF bytes as an attachment that no cache keeps."""
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def pdf_response(template: str, context: dict[str, Any], filename: str) -> Response:
-    """The report rendered afresh, as a PDF download."""
-    return pdf_download(rendered_pdf(template, context, filename), filename)

@@ -4,7 +4,9 @@ A report is rendered once per inputs digest and served from here afterwards: the
 on disk like evidence (in `issued-reports/` of the upload folder, outside static), written to
 a temporary file and renamed into place, and its row says which round, bid and kind it is,
 the PDF's hash and the digest of the inputs it was made from. Rows are never changed: a newer
-issue adds a row, and the latest row for a round, bid and kind is the current one.
+issue adds a row, and the latest row for a round, bid and kind is the current one. A provider's
+self-assessment report is kept here too, under its self-assessment and no round: it is made for
+the provider alone and issued to nobody else.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
 from reports.bulk import sha256_of
 from webapp.extensions import db
-from webapp.models import Bid, CommissioningRound, IssuedReport, ReportJob
+from webapp.models import Bid, CommissioningRound, IssuedReport, ReportJob, SelfAssessment
 from webapp.services.evidence import move_into_place, upload_folder
 
 __all__ = [
     "ASSESSMENT_SUMMARY",
     "BOARD_PACK",
+    "SELF_ASSESSMENT_REPORT",
     "current_issue",
     "current_pdf",
     "issued_by_job",
@@ -32,6 +36,7 @@ __all__ = [
     "issued_path",
     "issued_pdf",
     "latest_issued",
+    "of_document",
     "store_pdf",
 ]
 
@@ -39,6 +44,8 @@ ASSESSMENT_SUMMARY = "assessment_summary"
 """The kind of an issued report for one bid."""
 BOARD_PACK = "board_pack"
 """The kind of an issued report for the round: its board pack."""
+SELF_ASSESSMENT_REPORT = "self_assessment_report"
+"""The kind of a provider's self-assessment report (of no round)."""
 
 
 # --- the files --------------------------------------------------------------------
@@ -107,30 +114,58 @@ def latest_issued(
 
 
 def current_issue(
-    round_: CommissioningRound, bid: Bid | None, kind: str, source_sha256: str
+    round_: CommissioningRound | None,
+    bid: Bid | None,
+    kind: str,
+    source_sha256: str,
+    *,
+    self_assessment: SelfAssessment | None = None,
 ) -> IssuedReport | None:
     """The latest issue of this document rendered from exactly this HTML, if its PDF is intact.
 
-    `bid` is None for the round's own documents (the board pack)."""
-    found = current_pdf(round_, bid, kind, source_sha256)
+    `bid` is None for the round's own documents (the board pack); `round_` is None, and
+    `self_assessment` given, for a self-assessment report."""
+    found = current_pdf(round_, bid, kind, source_sha256, self_assessment=self_assessment)
     return found[0] if found is not None else None
 
 
 def current_pdf(
-    round_: CommissioningRound, bid: Bid | None, kind: str, source_sha256: str
+    round_: CommissioningRound | None,
+    bid: Bid | None,
+    kind: str,
+    source_sha256: str,
+    *,
+    self_assessment: SelfAssessment | None = None,
 ) -> tuple[IssuedReport, bytes] | None:
     """`current_issue` with its PDF's bytes (checked against the hash kept for them)."""
     query = sa.select(IssuedReport).where(
-        IssuedReport.round_id == round_.id,
         IssuedReport.kind == kind,
         IssuedReport.source_sha256 == source_sha256,
-        IssuedReport.bid_id.is_(None) if bid is None else IssuedReport.bid_id == bid.id,
+        *of_document(IssuedReport, round_, bid, self_assessment),
     )
     for issued in db.session.scalars(query.order_by(IssuedReport.id.desc())):
         data = issued_pdf(issued)
         if data is not None:
             return issued, data
     return None
+
+
+def of_document(
+    model: type[IssuedReport] | type[ReportJob],
+    round_: CommissioningRound | None,
+    bid: Bid | None,
+    self_assessment: SelfAssessment | None,
+) -> tuple[sa.ColumnElement[bool], ...]:
+    """Which rows of `model` belong to this document's round, bid and self-assessment."""
+    return (
+        _same(model.round_id, round_),
+        _same(model.bid_id, bid),
+        _same(model.self_assessment_id, self_assessment),
+    )
+
+
+def _same(column: Any, row: CommissioningRound | Bid | SelfAssessment | None) -> Any:
+    return column.is_(None) if row is None else column == row.id
 
 
 def issued_for_round(round_: CommissioningRound) -> list[IssuedReport]:

@@ -1,11 +1,13 @@
-"""One document made off the request: a round's board pack or one bid's assessment summary.
+"""One document made off the request: a round's board pack, one bid's assessment summary, or
+a provider's self-assessment report.
 
-A request for a document's PDF never renders it. `prepare_board_pack` and `prepare_summary`
-build the document as it stands now, down to its HTML (fast: the scoring and the template, no
-PDF), and `sha256:` of that HTML names it: the same HTML gives the same PDF. `request_document`
-then answers from the issued-report store when that HTML was rendered before, or else queues
-one job to render it (`render_document`, run by a report worker) and returns the job, which
-the page shows until it is done. A second request while the job runs joins it.
+A request for a document's PDF never renders it. `prepare_board_pack`, `prepare_summary` and
+`prepare_self_assessment_report` build the document as it stands now, down to its HTML (fast:
+the scoring and the template, no PDF), and `sha256:` of that HTML names it: the same HTML gives
+the same PDF. `request_document` then answers from the issued-report store when that HTML was
+rendered before, or else queues one job to render it (`render_document`, run by a report worker)
+and returns the job, which the page shows until it is done. A second request while the job runs
+joins it.
 """
 
 from __future__ import annotations
@@ -19,44 +21,82 @@ from sqlalchemy.exc import IntegrityError
 
 from reports.bulk import sha256_of
 from reports.documents import BOARD_PACK as BOARD_PACK_TEMPLATE
-from reports.documents import SUMMARY, board_pack_title, pdf_filename, render_html, summary_title
+from reports.documents import (
+    SELF_ASSESSMENT,
+    SUMMARY,
+    board_pack_title,
+    pdf_filename,
+    render_html,
+    self_assessment_title,
+    summary_title,
+)
 from reports.render import render
 from webapp.clock import now
 from webapp.extensions import db
 from webapp.jobs.queue import enqueue
-from webapp.models import Bid, CommissioningRound, IssuedReport, ReportJob, ReportJobStatus, User
-from webapp.services.issued_reports import ASSESSMENT_SUMMARY, BOARD_PACK, current_issue, store_pdf
+from webapp.models import (
+    Bid,
+    CommissioningRound,
+    IssuedReport,
+    ReportJob,
+    ReportJobStatus,
+    SelfAssessment,
+    User,
+)
+from webapp.services.issued_reports import (
+    ASSESSMENT_SUMMARY,
+    BOARD_PACK,
+    SELF_ASSESSMENT_REPORT,
+    current_issue,
+    current_pdf,
+    store_pdf,
+)
 from webapp.services.outcomes import RoundResults, round_results
 from webapp.services.report_jobs import latest_job, unfinished_job
-from webapp.services.reports import board_pack_context_for, summary_context_for
+from webapp.services.reports import (
+    board_pack_context_for,
+    london_today,
+    self_assessment_context_for,
+    summary_context_for,
+)
 
 __all__ = [
     "DocumentRequest",
     "Prepared",
     "prepare_board_pack",
     "prepare_for_job",
+    "prepare_self_assessment_report",
     "prepare_summary",
     "render_document",
     "request_document",
+    "stored_pdf",
     "summary_filename",
 ]
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A document as it would be rendered now: its HTML and what names and files it."""
+    """A document as it would be rendered now: its HTML and what names and files it.
+
+    A round's document has its `round` (and `bid`, for a bid's); a self-assessment report has
+    its `self_assessment` and no round.
+    """
 
     kind: str
-    round: CommissioningRound
+    round: CommissioningRound | None
     bid: Bid | None
     html: str
     title: str
     filename: str
     inputs_digest: str
+    self_assessment: SelfAssessment | None = None
 
     @property
     def subject(self) -> str:
-        """Which document of the round: "" for the round's own, "bid:<id>" for a bid's."""
+        """Which document: "" for the round's own, "bid:<id>" for a bid's,
+        "self-assessment:<id>" for a self-assessment's report."""
+        if self.self_assessment is not None:
+            return f"self-assessment:{self.self_assessment.id}"
         return "" if self.bid is None else f"bid:{self.bid.id}"
 
     @property
@@ -77,6 +117,25 @@ def prepare_summary(
     results = results or round_results(round_)
     context = summary_context_for(round_, bid, results=results)
     return _prepared(ASSESSMENT_SUMMARY, round_, bid, SUMMARY, context, results)
+
+
+def prepare_self_assessment_report(assessment: SelfAssessment) -> Prepared:
+    """The provider's self-assessment report as it stands now (answers, scores and plan)."""
+    context = self_assessment_context_for(assessment)
+    html = render_html(SELF_ASSESSMENT, context)
+    return Prepared(
+        kind=SELF_ASSESSMENT_REPORT,
+        round=None,
+        bid=None,
+        self_assessment=assessment,
+        html=html,
+        title=self_assessment_title(context),
+        filename=pdf_filename(
+            "self-assessment", assessment.organisation.name, london_today().isoformat()
+        ),
+        # Its only inputs are the answers and the framework, and the HTML shows them all.
+        inputs_digest="sha256:" + hashlib.sha256(html.encode()).hexdigest(),
+    )
 
 
 def summary_filename(bid: Bid) -> str:
@@ -109,6 +168,13 @@ def _prepared(
 
 def prepare_for_job(job: ReportJob) -> Prepared:
     """The document a single-document job renders, as it stands now."""
+    if job.kind == SELF_ASSESSMENT_REPORT:
+        assessment = db.session.get(SelfAssessment, job.self_assessment_id)
+        if assessment is None:
+            raise LookupError(f"report job {job.id}: that self-assessment no longer exists")
+        return prepare_self_assessment_report(assessment)
+    if job.round is None:
+        raise LookupError(f"report job {job.id}: a {job.kind} job needs a round")
     if job.kind == BOARD_PACK:
         return prepare_board_pack(job.round)
     bid = db.session.get(Bid, job.bid_id)
@@ -135,7 +201,7 @@ def request_document(prepared: Prepared, by: User, *, again: bool = False) -> Do
     is returned as it is (so a page that refreshes does not start it over and over) until
     `again` asks for another try.
     """
-    issued = current_issue(prepared.round, prepared.bid, prepared.kind, prepared.source_sha256)
+    issued = _current_issue(prepared)
     if issued is not None:
         return DocumentRequest(issued=issued)
     running = unfinished_job(prepared.round, prepared.kind, prepared.subject)
@@ -150,10 +216,11 @@ def request_document(prepared: Prepared, by: User, *, again: bool = False) -> Do
     ):
         return DocumentRequest(job=last)
     job = ReportJob(
-        round_id=prepared.round.id,
+        round_id=_id(prepared.round),
         kind=prepared.kind,
         subject=prepared.subject,
-        bid_id=prepared.bid.id if prepared.bid is not None else None,
+        bid_id=_id(prepared.bid),
+        self_assessment_id=_id(prepared.self_assessment),
         requested_by_id=by.id,
         status=ReportJobStatus.QUEUED.value,
         total=1,
@@ -182,7 +249,7 @@ def request_document(prepared: Prepared, by: User, *, again: bool = False) -> Do
 def render_document(job: ReportJob) -> None:
     """Render the job's document as it stands now, keep it, and finish the job."""
     prepared = prepare_for_job(job)
-    issued = current_issue(prepared.round, prepared.bid, prepared.kind, prepared.source_sha256)
+    issued = _current_issue(prepared)
     if issued is None:
         rendering = render(prepared.html, title=prepared.title)
         for warning in rendering.warnings:
@@ -190,8 +257,9 @@ def render_document(job: ReportJob) -> None:
         sha256 = sha256_of(rendering.pdf)
         store_pdf(rendering.pdf, sha256)
         issued = IssuedReport(
-            round_id=prepared.round.id,
-            bid_id=prepared.bid.id if prepared.bid is not None else None,
+            round_id=_id(prepared.round),
+            bid_id=_id(prepared.bid),
+            self_assessment_id=_id(prepared.self_assessment),
             job_id=job.id,
             kind=prepared.kind,
             filename=prepared.filename,
@@ -208,3 +276,28 @@ def render_document(job: ReportJob) -> None:
     job.status = ReportJobStatus.DONE.value
     job.finished_at = now()
     db.session.commit()
+
+
+def stored_pdf(prepared: Prepared) -> tuple[IssuedReport, bytes] | None:
+    """The PDF rendered before from exactly this document's HTML, with its row, if intact."""
+    return current_pdf(
+        prepared.round,
+        prepared.bid,
+        prepared.kind,
+        prepared.source_sha256,
+        self_assessment=prepared.self_assessment,
+    )
+
+
+def _current_issue(prepared: Prepared) -> IssuedReport | None:
+    return current_issue(
+        prepared.round,
+        prepared.bid,
+        prepared.kind,
+        prepared.source_sha256,
+        self_assessment=prepared.self_assessment,
+    )
+
+
+def _id(row: CommissioningRound | Bid | SelfAssessment | None) -> int | None:
+    return row.id if row is not None else None

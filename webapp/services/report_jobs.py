@@ -264,11 +264,13 @@ def _expire_if_stale(job: ReportJob) -> ReportJob:
 
 
 def unfinished_job(
-    round_: CommissioningRound, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
+    round_: CommissioningRound | None, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
 ) -> ReportJob | None:
-    """The document's job that is queued or running, if any (a stale one is failed first)."""
+    """The document's job that is queued or running, if any (a stale one is failed first).
+
+    `round_` is None for a document of no round, which its `subject` names alone."""
     query = sa.select(ReportJob).where(
-        ReportJob.round_id == round_.id,
+        _of_round(round_),
         ReportJob.kind == kind,
         ReportJob.subject == subject,
         ReportJob.status.in_(UNFINISHED),
@@ -288,14 +290,16 @@ def job_for(round_: CommissioningRound, job_id: int, kind: str | None = None) ->
 
 
 def latest_job(
-    round_: CommissioningRound, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
+    round_: CommissioningRound | None, kind: str = ASSESSMENT_SUMMARIES, subject: str = ""
 ) -> ReportJob | None:
     """The document's latest job, finished or not."""
     job = db.session.scalars(
         sa.select(ReportJob)
-        .where(
-            ReportJob.round_id == round_.id, ReportJob.kind == kind, ReportJob.subject == subject
-        )
+        .where(_of_round(round_), ReportJob.kind == kind, ReportJob.subject == subject)
         .order_by(ReportJob.id.desc())
     ).first()
     return _expire_if_stale(job) if job is not None else None
+
+
+def _of_round(round_: CommissioningRound | None) -> sa.ColumnElement[bool]:
+    return ReportJob.round_id.is_(None) if round_ is None else ReportJob.round_id == round_.id

@@ -1,12 +1,12 @@
 """Running a report job: one attempt of it, to done or failed, with a heartbeat.
 
 `run_job(job_id)` is what a worker (or the web process's thread) runs. It takes a job that is
-queued, or running when a worker died under it and the queue tries it again, counts the
-attempt, and runs the job's kind: issuing every summary of a round, or rendering one
-document. Up to `REPORT_JOB_RETRIES` retries follow a crash of a worker's process; an error
-raised by the job itself marks it failed with that error at once, since running it again would
-raise it again. While it runs, the job is stamped every few seconds, so readers see a job
-whose worker died as failed within `REPORT_JOB_STALE_AFTER`.
+queued, or running when a worker died under it and the queue tries it again, counts the attempt,
+and runs the job's kind: issuing every summary of a round, or rendering one document (a board
+pack, a summary or a self-assessment report). Up to `REPORT_JOB_RETRIES` retries follow a crash
+of a worker's process; an error raised by the job itself marks it failed with that error at
+once, since running it again would raise it again. While it runs, the job is stamped every few
+seconds, so readers see a job whose worker died as failed within `REPORT_JOB_STALE_AFTER`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from webapp.clock import now
 from webapp.extensions import db
 from webapp.jobs.heartbeat import beating
 from webapp.models import ReportJob, ReportJobStatus
-from webapp.services.issued_reports import ASSESSMENT_SUMMARY, BOARD_PACK
+from webapp.services.issued_reports import ASSESSMENT_SUMMARY, BOARD_PACK, SELF_ASSESSMENT_REPORT
 from webapp.services.report_documents import render_document
 from webapp.services.report_jobs import ASSESSMENT_SUMMARIES, issue_summaries
 
@@ -29,6 +29,7 @@ RUNNERS: dict[str, Callable[[ReportJob], None]] = {
     ASSESSMENT_SUMMARIES: issue_summaries,
     BOARD_PACK: render_document,
     ASSESSMENT_SUMMARY: render_document,
+    SELF_ASSESSMENT_REPORT: render_document,
 }
 """What runs each kind of job."""
 

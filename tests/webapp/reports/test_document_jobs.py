@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,13 +21,12 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from redis import Redis
-from rq import Queue, SimpleWorker
-from werkzeug.test import TestResponse
+from rq import Queue
 
 from tests.webapp.award_world import AwardWorld
 from tests.webapp.board.states import evaluated, page_text, submitted
 from tests.webapp.conftest import parse_page
+from tests.webapp.reports.queueing import count, refresh_target, work
 from webapp.clock import as_utc
 from webapp.extensions import db
 from webapp.jobs.heartbeat import beating
@@ -39,27 +35,7 @@ from webapp.services.issued_reports import BOARD_PACK, issued_pdf
 from webapp.services.report_documents import prepare_board_pack
 from webapp.services.report_jobs import STALE_ERROR
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def queue(award: AwardWorld) -> Iterator[Queue]:
-    """The app's report jobs go to an RQ queue of this test's own, with no worker yet."""
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except OSError as error:  # pragma: no cover - Redis runs wherever the suite runs
-        pytest.fail(f"Redis is not answering on {REDIS_URL}: {error}")
-    name = f"test-reports-{uuid.uuid4().hex}"
-    award.app.config.update(REDIS_URL=REDIS_URL, REPORT_QUEUE=name)
-    jobs = Queue(name, connection=connection)
-    try:
-        yield jobs
-    finally:
-        jobs.empty()
-        jobs.delete(delete_jobs=True)
-        connection.close()
 
 
 def urls(award: AwardWorld) -> dict[str, str]:
@@ -71,29 +47,6 @@ def with_the_board(award: AwardWorld) -> FlaskClient:
     evaluated(award)
     submitted(award)
     return award.client_for(award.board)
-
-
-def work(award: AwardWorld, jobs: Queue) -> None:
-    """A report worker takes every job on the queue and runs it to its end."""
-    worker = SimpleWorker([jobs], connection=jobs.connection)
-    with award.app.app_context():
-        from webapp.jobs.worker import use_app
-
-        use_app(award.app)
-        assert worker.work(burst=True)
-
-
-def count(award: AwardWorld, model: type[ReportJob] | type[IssuedReport]) -> int:
-    with award.app.app_context():
-        return len(db.session.scalars(sa.select(model)).all())
-
-
-def refresh_target(response: TestResponse) -> tuple[str, str]:
-    found = re.search(
-        r'<meta http-equiv="refresh" content="(\d+); url=([^"]+)">', response.get_data(as_text=True)
-    )
-    assert found is not None, "the page does not refresh itself"
-    return found.group(1), found.group(2)
 
 
 def test_the_pdf_is_queued_not_rendered_and_served_from_the_store_once_made(

@@ -358,39 +358,10 @@ def test_the_outcome_and_self_assessment_pages_link_the_providers_reports(
         assert not [link for link in page.links if link.endswith(".pdf")]
 
 
-# --- "your PDF is being prepared" (the board pack and summaries: test_document_jobs.py) --------
+# --- the self-assessment report's PDF (made by a job: test_self_assessment_report_jobs.py) -----
 
 
-def assert_preparing(response: TestResponse, pdf_url: str, heading: str, what: str) -> str:
-    """The page says what is being made and how long it takes, and starts the download."""
-    assert response.status_code == 200
-    assert response.mimetype == "text/html"
-    html = response.get_data(as_text=True)
-    page = parse_page(response)
-    assert page.h1s == [heading]
-    assert page.duplicate_ids == []
-    assert f'<meta http-equiv="refresh" content="0; url={pdf_url}">' in html
-    assert pdf_url in page.links  # in case the download does not start
-    text = page_text(response)
-    assert what in text
-    assert re.search(r"This usually takes (up to 10 seconds|a few seconds)\.", text)
-    assert "If the download does not start, download the PDF" in text
-    return text
-
-
-def test_the_self_assessment_report_download_says_it_is_being_prepared(
-    award: AwardWorld,
-) -> None:
-    response = client(award, "provider").get("/provider/self-assessment/report/download")
-    assert_preparing(
-        response,
-        "/provider/self-assessment/report.pdf",
-        "Your self-assessment report PDF is being prepared",
-        "We are making the self-assessment report for Kestrel Home Care (Employee Owned) Ltd",
-    )
-
-
-def test_the_twins_download_links_go_to_the_preparing_page(award: AwardWorld) -> None:
+def test_the_twins_download_links_go_to_the_pdfs_status_page(award: AwardWorld) -> None:
     response = client(award, "provider").get("/provider/self-assessment/report")
     html = response.get_data(as_text=True)
     assert 'href="/provider/self-assessment/report/download" id="download-pdf"' in html
@@ -510,7 +481,7 @@ def test_the_self_assessment_report_pdf_names_the_organisation(
     award: AwardWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    response = client(award, "provider").get("/provider/self-assessment/report.pdf")
+    response = fetched_pdf(client(award, "provider"), "/provider/self-assessment/report.pdf")
     name = "Kestrel Home Care (Employee Owned) Ltd"
     filename = "self-assessment-Kestrel-Home-Care-Employee-Owned-Ltd-2027-04-02.pdf"
     reader = assert_pdf_download(response, filename)
