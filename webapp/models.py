@@ -540,8 +540,7 @@ class ReportJob(db.Model):
     round_id: Mapped[int | None] = mapped_column(ForeignKey("commissioning_round.id"), index=True)
     """The round whose document it makes; None for a provider's self-assessment report."""
     kind: Mapped[str] = mapped_column(String(32))
-    """What is made: "assessment_summaries", "board_pack", "assessment_summary" or
-    "self_assessment_report"."""
+    """"assessment_summaries", "board_pack", "assessment_summary" or "self_assessment_report"."""
     subject: Mapped[str] = mapped_column(String(40), default="", server_default="")
     """Which document: "" for the round's own, "bid:<id>" for one bid's, "self-assessment:<id>"
     for a self-assessment's report."""
@@ -583,8 +582,7 @@ class IssuedReport(db.Model):
     self_assessment_id: Mapped[int | None] = mapped_column(ForeignKey("self_assessment.id"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("report_job.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
-    """"assessment_summary" (one bid's), "board_pack" (the round's) or
-    "self_assessment_report" (a provider's own, made for it alone)."""
+    """"assessment_summary" (a bid's), "board_pack" (the round's), "self_assessment_report"."""
     filename: Mapped[str] = mapped_column(String(255))
     pdf_sha256: Mapped[str] = mapped_column(String(80))
     """`sha256:...` of the PDF's bytes."""

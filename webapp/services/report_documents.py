@@ -123,6 +123,7 @@ def prepare_self_assessment_report(assessment: SelfAssessment) -> Prepared:
     """The provider's self-assessment report as it stands now (answers, scores and plan)."""
     context = self_assessment_context_for(assessment)
     html = render_html(SELF_ASSESSMENT, context)
+    digest = "sha256:" + hashlib.sha256(html.encode()).hexdigest()
     return Prepared(
         kind=SELF_ASSESSMENT_REPORT,
         round=None,
@@ -134,7 +135,7 @@ def prepare_self_assessment_report(assessment: SelfAssessment) -> Prepared:
             "self-assessment", assessment.organisation.name, london_today().isoformat()
         ),
         # Its only inputs are the answers and the framework, and the HTML shows them all.
-        inputs_digest="sha256:" + hashlib.sha256(html.encode()).hexdigest(),
+        inputs_digest=digest,
     )
 
 
